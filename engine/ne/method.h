@@ -1,0 +1,47 @@
+#pragma once
+// A method turns the shared problem (preprocessed data + shared kNN graph)
+// into an embedding. Methods are built from their spec node by make_method()
+// (engine/ne/method_registry.h), which parses and validates all parameters
+// up front so that `nebench validate` catches every error before any run.
+
+#include "engine/core/csr.h"
+#include "engine/core/knn_graph.h"
+#include "engine/core/matrix.h"
+#include "engine/core/run_context.h"
+#include "engine/core/trace.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nebench {
+
+/// The problem every run of a spec shares (built once, cached by the runner).
+struct Problem {
+  const Matrix *X = nullptr;                 ///< preprocessed data, n x d
+  const KnnGraph *graph = nullptr;           ///< shared exact kNN graph of X
+  const std::vector<std::int32_t> *labels = nullptr; ///< may be empty
+};
+
+struct MethodOutput {
+  MatrixD embedding; ///< n x dim
+  Trace trace;       ///< per logged iteration
+  /// The method's own input affinities/graph (t-SNE's P, UMAP's fuzzy set,
+  /// the binary kNN graph), used by knn_recall against the method's input.
+  std::optional<Csr> affinities;
+};
+
+class Method {
+public:
+  virtual ~Method() = default;
+  /// Short type name as in specs ("tsne").
+  virtual std::string type() const = 0;
+  /// Number of neighbours the method needs from the shared graph.
+  virtual int neighbors_needed() const = 0;
+  /// Bytes the run will need at n points (refuse runs that cannot fit).
+  virtual double estimated_bytes(std::int64_t n) const = 0;
+  virtual MethodOutput run(const Problem &problem, const RunContext &ctx) = 0;
+};
+
+} // namespace nebench
