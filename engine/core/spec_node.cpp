@@ -1,4 +1,4 @@
-#include "engine/spec/spec_node.h"
+#include "engine/core/spec_node.h"
 
 #include "engine/core/errors.h"
 

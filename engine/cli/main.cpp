@@ -1,0 +1,2 @@
+// Temporary entry point; the CLI is being written (engine/cli).
+int main() { return 0; }

@@ -1,0 +1,15 @@
+// LibTorch follows the same --threads setting as OpenMP and FAISS.
+#include <torch/torch.h>
+
+namespace nebench {
+
+void set_torch_threads(int n) {
+  if (n > 0) {
+    torch::set_num_threads(n);
+    torch::set_num_interop_threads(1);
+  }
+}
+
+int torch_threads() { return torch::get_num_threads(); }
+
+} // namespace nebench
