@@ -1,0 +1,45 @@
+#pragma once
+// A loaded dataset: the data matrix, its labels and where it came from. Every
+// loader and generator in datasets/ returns one; the engine preprocesses X
+// (PCA, scaling) and stores name, sha256, labels and indices with the results.
+
+#include "engine/core/matrix.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nebench {
+
+struct Dataset {
+  /// Registered name ("fashion-mnist"), generator name ("gaussian-line") or
+  /// the file name of a user's own data.
+  std::string name;
+  /// n x d data, one point per row (raw units: pixels 0..255 for IDX, [0, 1]
+  /// for the mnist JSON package, as generated for synthetic data).
+  Matrix X;
+  /// One class label per row, or empty when the source has no labels.
+  std::vector<std::int32_t> labels;
+  /// Name of each class (index = label), or empty when classes are unnamed.
+  std::vector<std::string> class_names;
+  /// Provenance digest (hex SHA-256): over the source files' digests for
+  /// files, over generator name + resolved options (seed included) for
+  /// synthetic data. Subsampling does not change it (indices record that).
+  std::string sha256;
+  /// Rows of the full dataset kept, ascending (identity unless subsampled).
+  std::vector<std::int64_t> indices;
+
+  std::int64_t n() const { return X.rows; }
+  std::int64_t d() const { return X.cols; }
+  bool has_labels() const { return !labels.empty(); }
+};
+
+/// 0, 1, ..., n-1: the indices of a dataset that is not subsampled.
+inline std::vector<std::int64_t> identity_indices(std::int64_t n) {
+  std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i)
+    idx[static_cast<std::size_t>(i)] = i;
+  return idx;
+}
+
+} // namespace nebench

@@ -1,0 +1,63 @@
+#include "engine/run/plan.h"
+
+#include "engine/core/spec_node.h"
+#include "engine/ne/method_registry.h"
+
+#include <algorithm>
+
+namespace nebench {
+
+namespace {
+GraphSpec parse_graph(const Spec &spec) {
+  GraphSpec g;
+  if (spec.graph.is_null())
+    return g;
+  SpecNode node(spec.graph, spec.file, "graph");
+  if (auto knn = node.optional_child("knn")) {
+    g.k = static_cast<int>(knn->integer("k", g.k, Range::closed(1, 1000)));
+    g.index = knn->string("index", g.index);
+    if (g.index.empty())
+      knn->fail_at("index", "must be a FAISS factory string such as \"Flat\"");
+    knn->finish();
+  }
+  node.finish();
+  return g;
+}
+} // namespace
+
+int Plan::graph_neighbors() const {
+  int k = graph.k;
+  for (const auto &r : runs)
+    k = std::max(k, r.method->neighbors_needed());
+  for (const auto &m : metrics)
+    k = std::max(k, m.k);
+  return k;
+}
+
+Plan make_plan(const Spec &spec) {
+  Plan plan;
+  plan.spec = spec;
+  plan.dataset = DatasetSpec::from_spec(
+      SpecNode(spec.dataset, spec.file, "dataset"), spec.dir);
+  plan.graph = parse_graph(spec);
+  for (const auto &run : spec.runs) {
+    PlannedRun planned;
+    planned.spec = run;
+    planned.method = make_method(SpecNode(run.method, spec.file, run.method_path));
+    plan.runs.push_back(std::move(planned));
+  }
+  if (spec.metrics.is_array()) {
+    SpecNode metrics(spec.metrics, spec.file, "metrics");
+    for (std::size_t i = 0; i < metrics.size(); ++i)
+      plan.metrics.push_back(MetricSpec::from_spec(metrics.at(i)));
+  }
+  if (spec.claims.is_array()) {
+    SpecNode claims(spec.claims, spec.file, "claims");
+    for (std::size_t i = 0; i < claims.size(); ++i)
+      plan.claims.push_back(
+          ClaimSpec::from_spec(claims.at(i), spec.run_sweep_params));
+  }
+  return plan;
+}
+
+} // namespace nebench

@@ -1,0 +1,83 @@
+#include "engine/run/problem.h"
+
+#include "datasets/registry.h"
+#include "engine/knn/knn_graph_builder.h"
+#include "engine/knn/pca.h"
+
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+namespace nebench {
+
+Matrix apply_preprocess(Matrix X, const std::vector<PreprocessOp> &ops) {
+  for (const auto &op : ops) {
+    if (op.op == "pca") {
+      if (op.dim < X.cols)
+        X = pca_transform(X, op.dim);
+    } else if (op.op == "scale") {
+      for (auto &v : X.data)
+        v = static_cast<float>(v * op.factor);
+    } else {
+      throw NebenchError("unknown preprocess op '" + op.op + "'");
+    }
+  }
+  return X;
+}
+
+DatasetRecord PreparedProblem::record(const DatasetSpec &spec) const {
+  DatasetRecord r;
+  r.name = dataset.name;
+  r.sha256 = dataset.sha256;
+  r.n = dataset.X.rows;
+  r.d = dataset.X.cols;
+  r.d_raw = d_raw;
+  r.preprocess = nlohmann::json::array();
+  for (const auto &op : spec.preprocess) {
+    if (op.op == "pca")
+      r.preprocess.push_back({{"op", "pca"}, {"dim", op.dim}});
+    else
+      r.preprocess.push_back({{"op", op.op}, {"factor", op.factor}});
+  }
+  r.class_names = dataset.class_names;
+  r.labels = dataset.labels;
+  r.indices = dataset.indices;
+  return r;
+}
+
+PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
+                                const ResultFile *resume,
+                                const RunContext &ctx) {
+  using clock = std::chrono::steady_clock;
+  PreparedProblem p;
+  auto t0 = clock::now();
+  p.dataset = load_dataset(plan.dataset, repo_root);
+  p.d_raw = p.dataset.X.cols;
+  p.dataset.X = apply_preprocess(std::move(p.dataset.X), plan.dataset.preprocess);
+  spdlog::info("dataset {}: n = {}, d = {} (raw {}), {:.1f} s", p.dataset.name,
+               p.dataset.X.rows, p.dataset.X.cols, p.d_raw,
+               std::chrono::duration<double>(clock::now() - t0).count());
+  ctx.check();
+
+  const int k = plan.graph_neighbors();
+  if (k >= p.dataset.X.rows)
+    throw SpecError(plan.spec.file, "graph.knn.k",
+                    "needs " + std::to_string(k) + " neighbours but the data has only " +
+                        std::to_string(p.dataset.X.rows) + " points");
+  if (resume && resume->has_graph()) {
+    auto g = resume->read_graph();
+    if (g.n == p.dataset.X.rows && g.k >= k) {
+      p.graph = std::move(g);
+      spdlog::info("kNN graph (k = {}) taken from the partial result file",
+                   p.graph.k);
+      return p;
+    }
+  }
+  t0 = clock::now();
+  p.graph = build_knn_graph(p.dataset.X, k, plan.graph.index);
+  p.graph_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  spdlog::info("kNN graph: k = {}, index {}, {:.1f} s", k, plan.graph.index,
+               p.graph_seconds);
+  return p;
+}
+
+} // namespace nebench

@@ -1,0 +1,41 @@
+#pragma once
+// Exact k nearest neighbours in an embedding (typically 2-D, n up to ~70,000),
+// the embedding side of kNN recall (papers/spectrum_and_cne.md sections 1.5,
+// 2.3) and the classifier behind kNN accuracy.
+//
+// FAISS IndexFlatL2 finds candidates in float; because its BLAS path computes
+// |x|^2 + |y|^2 - 2 x.y in float (absolute error ~1e-7 * |x|^2), it asks for
+// `slack` extra candidates, recomputes their distances in double from the
+// original coordinates and re-sorts by (distance, index). The result is the
+// exact double-precision kNN unless more than `slack` points fall inside the
+// float error band around the k-th distance (never seen on real embeddings:
+// the band holds ~0.2 points for a 70k-point t-SNE map). Ties are broken by
+// the smaller index, so results do not depend on FAISS's heap order.
+
+#include "engine/core/knn_graph.h"
+#include "engine/core/matrix.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace nebench {
+
+/// Extra FAISS candidates re-ranked in double (see file comment).
+inline constexpr int kKnnRerankSlack = 16;
+
+/// k nearest neighbours of every point of `y` (or only of `queries`, given
+/// as point indices) among all points of `y`, self excluded by index, not by
+/// distance, so duplicate points are each other's neighbours at distance 0.
+/// The result always has y.rows rows indexed by point; when `queries` is
+/// non-empty, rows of points not queried hold -1 indices and NaN distances.
+/// Throws NebenchError when k < 1 or k > y.rows - 1.
+KnnGraph embedding_knn(const MatrixD &y, int k,
+                       const std::vector<std::int64_t> &queries = {});
+
+/// k nearest rows of `base` to each row of `queries` (indices into `base`,
+/// nearest first, ties by smaller index, no exclusion): row r of the result
+/// belongs to queries row r. Throws NebenchError when k < 1, k > base.rows or
+/// the dimensions differ.
+KnnGraph nearest_in(const MatrixD &base, const MatrixD &queries, int k);
+
+} // namespace nebench

