@@ -3,6 +3,7 @@
 // loader and generator in datasets/ returns one; the engine preprocesses X
 // (PCA, scaling) and stores name, sha256, labels and indices with the results.
 
+#include "datasets/sha256.h"
 #include "engine/core/matrix.h"
 
 #include <cstdint>
@@ -40,6 +41,17 @@ inline std::vector<std::int64_t> identity_indices(std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i)
     idx[static_cast<std::size_t>(i)] = i;
   return idx;
+}
+
+/// The digest of a dataset built from several files: SHA-256 over their hex
+/// digests in order, one per line. It changes when any source file changes
+/// and can be computed from the digests recorded in datasets/registry.json
+/// without reading the files.
+inline std::string combine_digests(const std::vector<std::string> &digests) {
+  std::string lines;
+  for (const auto &d : digests)
+    lines += d + "\n";
+  return sha256_bytes(lines);
 }
 
 } // namespace nebench

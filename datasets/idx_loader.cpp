@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <filesystem>
@@ -58,10 +59,12 @@ public:
       const int got = gzread(file_, out + done, chunk);
       if (got < 0) {
         int errnum = 0;
-        const char *msg = gzerror(file_, &errnum);
+        std::string msg = gzerror(file_, &errnum);
+        // zlib prefixes the message with the path, which we print already.
+        if (msg.rfind(path_ + ": ", 0) == 0)
+          msg = msg.substr(path_.size() + 2);
         throw DataError::at_offset(path_, offset_ + done,
-                                   std::string("corrupt compressed data (") +
-                                       msg + ")");
+                                   "corrupt compressed data (" + msg + ")");
       }
       if (got == 0)
         break;
@@ -79,9 +82,8 @@ public:
       return;
     int errnum = Z_OK;
     gzerror(file_, &errnum);
-    const std::string why = errnum == Z_BUF_ERROR
-                                ? " (the compressed stream is cut off)"
-                                : "";
+    const std::string why =
+        errnum == Z_BUF_ERROR ? " (the compressed stream is cut off)" : "";
     throw DataError::at_offset(path_, offset_,
                                "file ends after " + std::to_string(offset_) +
                                    " of " + std::to_string(expected_total) +
@@ -94,11 +96,18 @@ public:
     unsigned char extra = 0;
     const std::int64_t end = offset_;
     if (read_some(&extra, 1) != 0)
+      throw DataError::at_offset(
+          path_, end,
+          "unexpected trailing data after the " + std::to_string(end) +
+              " bytes declared by the header (" + declared + ")");
+    // All data arrived but the gzip trailer (CRC and length) is cut off:
+    // the file is damaged even if the values look complete.
+    int errnum = Z_OK;
+    gzerror(file_, &errnum);
+    if (errnum == Z_BUF_ERROR)
       throw DataError::at_offset(path_, end,
-                                 "unexpected trailing data after the " +
-                                     std::to_string(end) +
-                                     " bytes declared by the header (" +
-                                     declared + ")");
+                                 "the compressed stream is cut off (gzip "
+                                 "trailer missing)");
   }
 
 private:
@@ -128,12 +137,12 @@ std::vector<std::int64_t> read_header(IdxStream &in, const std::string &path,
       hint = "; this is an IDX label file";
     else if ((magic >> 16) != 0)
       hint = "; not an IDX file";
-    throw DataError::at_offset(
-        path, 0,
-        "bad magic number " + hex32(magic) + " (expected " +
-            hex32(expected_magic) + " for IDX " + kind + ": unsigned bytes, " +
-            std::to_string(ndims) + " dimension" + (ndims == 1 ? "" : "s") +
-            ")" + hint);
+    throw DataError::at_offset(path, 0,
+                               "bad magic number " + hex32(magic) +
+                                   " (expected " + hex32(expected_magic) +
+                                   " for IDX " + kind + ": unsigned bytes, " +
+                                   std::to_string(ndims) + " dimension" +
+                                   (ndims == 1 ? "" : "s") + ")" + hint);
   }
   std::vector<std::int64_t> dims(static_cast<std::size_t>(ndims));
   unsigned __int128 values = 1;

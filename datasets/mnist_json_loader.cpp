@@ -70,8 +70,7 @@ public:
 
 private:
   [[noreturn]] void fail(const std::string &message) const {
-    throw DataError::at_offset(path_, static_cast<std::int64_t>(pos_),
-                               message);
+    throw DataError::at_offset(path_, static_cast<std::int64_t>(pos_), message);
   }
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   std::string describe_here() const {
@@ -111,7 +110,8 @@ private:
            " of \"data\" is not a number: got " + describe_here());
     double v = 0;
     const char *first = text_.data() + pos_;
-    const auto [end, ec] = std::from_chars(first, text_.data() + text_.size(), v);
+    const auto [end, ec] =
+        std::from_chars(first, text_.data() + text_.size(), v);
     if (ec != std::errc() || !std::isfinite(v))
       fail("element " + std::to_string(index) +
            " of \"data\" is not a finite number");
@@ -145,20 +145,20 @@ Dataset read_mnist_json_digits(const std::string &dir) {
   Dataset ds;
   ds.name = "mnist-json";
   ds.X = Matrix(0, kMnistJsonPixels);
-  std::string digests;
+  std::vector<std::string> digests;
   for (int digit = 0; digit < 10; ++digit) {
     const std::string path =
         (std::filesystem::path(dir) / (std::to_string(digit) + ".json"))
             .string();
     const Matrix part = read_mnist_json(path);
-    digests += sha256_file(path) + "\n";
+    digests.push_back(sha256_file(path));
     ds.X.data.insert(ds.X.data.end(), part.data.begin(), part.data.end());
     ds.X.rows += part.rows;
     ds.labels.insert(ds.labels.end(), static_cast<std::size_t>(part.rows),
                      digit);
     ds.class_names.push_back(std::to_string(digit));
   }
-  ds.sha256 = sha256_bytes(digests);
+  ds.sha256 = combine_digests(digests);
   ds.indices = identity_indices(ds.X.rows);
   return ds;
 }

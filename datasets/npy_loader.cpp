@@ -2,6 +2,7 @@
 
 #include "engine/core/errors.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -17,8 +18,8 @@ constexpr std::int64_t kMaxValues = std::int64_t(1) << 31;
 
 /// What the header declares.
 struct NpyHeader {
-  char kind = 0;         ///< 'f' float, 'i' signed, 'u' unsigned, 'b' bool
-  int item_size = 0;     ///< bytes per value
+  char kind = 0;     ///< 'f' float, 'i' signed, 'u' unsigned, 'b' bool
+  int item_size = 0; ///< bytes per value
   bool big_endian = false;
   bool fortran_order = false;
   std::vector<std::int64_t> shape;
@@ -142,18 +143,20 @@ private:
   }
   void descr(const std::string &d, NpyHeader &h) {
     // e.g. "<f4", "|u1", ">i8": byte order, kind, item size.
-    if (d.size() < 3 || (d[0] != '<' && d[0] != '>' && d[0] != '|' &&
-                         d[0] != '='))
+    if (d.size() < 3 ||
+        (d[0] != '<' && d[0] != '>' && d[0] != '|' && d[0] != '='))
       fail("unsupported dtype '" + d + "'");
     h.big_endian = d[0] == '>';
     h.kind = d[1];
     const std::string size = d.substr(2);
-    h.item_size = size == "1" ? 1 : size == "2" ? 2 : size == "4" ? 4
-                                 : size == "8" ? 8 : 0;
-    const bool ok =
-        ((h.kind == 'i' || h.kind == 'u') && h.item_size != 0) ||
-        (h.kind == 'f' && (h.item_size == 4 || h.item_size == 8)) ||
-        (h.kind == 'b' && h.item_size == 1);
+    h.item_size = size == "1"   ? 1
+                  : size == "2" ? 2
+                  : size == "4" ? 4
+                  : size == "8" ? 8
+                                : 0;
+    const bool ok = ((h.kind == 'i' || h.kind == 'u') && h.item_size != 0) ||
+                    (h.kind == 'f' && (h.item_size == 4 || h.item_size == 8)) ||
+                    (h.kind == 'b' && h.item_size == 1);
     if (!ok)
       fail("unsupported dtype '" + d +
            "' (numeric arrays only: int, uint, float32/64, bool)");
@@ -186,9 +189,8 @@ NpyHeader read_header(std::ifstream &in, const std::string &path) {
                  (std::int64_t(static_cast<unsigned char>(more[1])) << 24);
     base = 12;
   } else {
-    throw DataError::at_offset(path, 6,
-                               "unsupported .npy format version " +
-                                   std::to_string(major));
+    throw DataError::at_offset(
+        path, 6, "unsupported .npy format version " + std::to_string(major));
   }
   std::string text(static_cast<std::size_t>(header_len), '\0');
   in.read(text.data(), header_len);

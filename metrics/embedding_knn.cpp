@@ -1,6 +1,7 @@
 #include "metrics/embedding_knn.h"
 
 #include "engine/core/errors.h"
+#include "metrics/kd_tree.h"
 
 #include <faiss/IndexFlat.h>
 
@@ -22,12 +23,47 @@ void require_finite(const MatrixD &m, const char *what) {
       throw NebenchError(std::string(what) + " contains NaN or Inf");
 }
 
+KnnGraph empty_graph(std::int64_t n, int k) {
+  KnnGraph g;
+  g.n = n;
+  g.k = k;
+  g.indices.assign(static_cast<std::size_t>(n * k), -1);
+  g.distances.assign(static_cast<std::size_t>(n * k),
+                     std::numeric_limits<float>::quiet_NaN());
+  return g;
+}
+
+/// Low dimension: kd-tree in double, exact by construction.
+KnnGraph kd_search(const MatrixD &base, const MatrixD &qsrc,
+                   const std::vector<std::int64_t> &qrows, int k,
+                   bool exclude_self) {
+  const KdTree tree(base);
+  const auto nq = static_cast<std::int64_t>(qrows.size());
+  KnnGraph out = empty_graph(nq, k);
+#pragma omp parallel
+  {
+    std::vector<std::pair<double, std::int64_t>> found;
+#pragma omp for schedule(dynamic, 256)
+    for (std::int64_t r = 0; r < nq; ++r) {
+      tree.query(qsrc.row(qrows[r]), k, exclude_self ? qrows[r] : -1, found);
+      for (std::size_t c = 0; c < found.size(); ++c) {
+        out.indices[r * k + c] = found[c].second;
+        out.distances[r * k + c] =
+            static_cast<float>(std::sqrt(found[c].first));
+      }
+    }
+  }
+  return out;
+}
+
 /// Exact kNN of rows `qrows` of `qsrc` among the rows of `base`; with
 /// `exclude_self`, qrows are also rows of `base` and each query skips itself.
 /// Row r of the result belongs to qrows[r].
 KnnGraph exact_search(const MatrixD &base, const MatrixD &qsrc,
                       const std::vector<std::int64_t> &qrows, int k,
                       bool exclude_self) {
+  if (base.cols <= kKdTreeMaxDim)
+    return kd_search(base, qsrc, qrows, k, exclude_self);
   const std::int64_t nb = base.rows;
   const std::int64_t d = base.cols;
   const auto nq = static_cast<std::int64_t>(qrows.size());
@@ -63,12 +99,7 @@ KnnGraph exact_search(const MatrixD &base, const MatrixD &qsrc,
                  flabel.data() + off * kk);
   }
 
-  KnnGraph out;
-  out.n = nq;
-  out.k = k;
-  out.indices.assign(static_cast<std::size_t>(nq * k), -1);
-  out.distances.assign(static_cast<std::size_t>(nq * k),
-                       std::numeric_limits<float>::quiet_NaN());
+  KnnGraph out = empty_graph(nq, k);
 #pragma omp parallel
   {
     std::vector<std::pair<double, std::int64_t>> cand;
@@ -122,12 +153,7 @@ KnnGraph embedding_knn(const MatrixD &y, int k,
     return g;
   }
   const KnnGraph part = exact_search(y, y, queries, k, true);
-  KnnGraph out;
-  out.n = y.rows;
-  out.k = k;
-  out.indices.assign(static_cast<std::size_t>(y.rows * k), -1);
-  out.distances.assign(static_cast<std::size_t>(y.rows * k),
-                       std::numeric_limits<float>::quiet_NaN());
+  KnnGraph out = empty_graph(y.rows, k);
   for (std::size_t r = 0; r < queries.size(); ++r)
     for (int c = 0; c < k; ++c) {
       out.indices[queries[r] * k + c] = part.indices[r * k + c];

@@ -3,7 +3,8 @@
 // the embedding side of kNN recall (papers/spectrum_and_cne.md sections 1.5,
 // 2.3) and the classifier behind kNN accuracy.
 //
-// FAISS IndexFlatL2 finds candidates in float; because its BLAS path computes
+// Up to kKdTreeMaxDim dimensions a kd-tree (metrics/kd_tree.h) searches in
+// double. Above, FAISS IndexFlatL2 finds candidates in float; because its BLAS path computes
 // |x|^2 + |y|^2 - 2 x.y in float (absolute error ~1e-7 * |x|^2), it asks for
 // `slack` extra candidates, recomputes their distances in double from the
 // original coordinates and re-sorts by (distance, index). The result is the
@@ -19,6 +20,10 @@
 #include <vector>
 
 namespace nebench {
+
+/// Largest dimension searched with the kd-tree (beyond, kd-trees approach
+/// brute force and FAISS's BLAS path is faster).
+inline constexpr int kKdTreeMaxDim = 8;
 
 /// Extra FAISS candidates re-ranked in double (see file comment).
 inline constexpr int kKnnRerankSlack = 16;

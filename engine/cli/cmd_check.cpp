@@ -1,4 +1,5 @@
 #include "engine/cli/commands.h"
+#include "engine/core/errors.h"
 #include "engine/core/spec_node.h"
 #include "engine/spec/spec.h"
 #include "engine/store/result_file.h"

@@ -25,7 +25,7 @@ void add_run(CLI::App &app, const GlobalOptions &g, Action &action) {
   cmd->callback([&action, o, &g] {
     action = [o, &g] {
       o->threads = g.threads;
-      o->repo_root = find_repo_root(o->spec_path);
+      o->repo_root = resolve_repo_root(o->spec_path);
       o->progress_line = isatty(STDERR_FILENO) && !g.quiet;
       const RunOutcome r = run_spec(*o);
       if (r.interrupted)

@@ -1,5 +1,6 @@
 #include "engine/run/runner.h"
 
+#include "datasets/registry.h"
 #include "engine/core/threads.h"
 #include "engine/run/interrupt.h"
 #include "engine/run/memory_guard.h"
@@ -19,19 +20,11 @@ namespace nebench {
 
 namespace fs = std::filesystem;
 
-std::string find_repo_root(const std::string &start) {
+std::string resolve_repo_root(const std::string &start) {
   if (const char *env = std::getenv("NEBENCH_ROOT"); env && *env)
     return env;
-  fs::path p = fs::absolute(start.empty() ? fs::current_path() : fs::path(start));
-  if (!fs::is_directory(p))
-    p = p.parent_path();
-  for (; !p.empty(); p = p.parent_path()) {
-    if (fs::exists(p / "datasets" / "registry.json"))
-      return p.string();
-    if (p == p.root_path())
-      break;
-  }
-  return fs::current_path().string();
+  const std::string found = find_repo_root(start);
+  return found.empty() ? fs::current_path().string() : found;
 }
 
 std::string default_result_path(const std::string &repo_root,

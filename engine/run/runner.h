@@ -32,9 +32,9 @@ struct RunOutcome {
 
 RunOutcome run_spec(const RunOptions &options);
 
-/// Repo root for a spec: $NEBENCH_ROOT, else the nearest parent directory of
+/// Repo root for a spec: $NEBENCH_ROOT, else the nearest folder at or above
 /// `start` holding datasets/registry.json, else the current directory.
-std::string find_repo_root(const std::string &start);
+std::string resolve_repo_root(const std::string &start);
 
 /// Default output path results/<profile>/<spec id>.h5 under the repo root.
 std::string default_result_path(const std::string &repo_root,

@@ -39,7 +39,8 @@ private:
   }
 
   void skip_space() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_])))
+    while (pos_ < s_.size() &&
+           std::isspace(static_cast<unsigned char>(s_[pos_])))
       ++pos_;
   }
 
@@ -199,17 +200,19 @@ private:
 
   double call(const std::string &fn, std::size_t at) {
     static const std::map<std::string, std::pair<int, int>> arity = {
-        {"min", {2, -1}}, {"max", {2, -1}},  {"pow", {2, 2}},
-        {"log", {1, 1}},  {"log2", {1, 1}},  {"log10", {1, 1}},
-        {"exp", {1, 1}},  {"sqrt", {1, 1}},  {"abs", {1, 1}}};
+        {"min", {2, -1}}, {"max", {2, -1}}, {"pow", {2, 2}},
+        {"log", {1, 1}},  {"log2", {1, 1}}, {"log10", {1, 1}},
+        {"exp", {1, 1}},  {"sqrt", {1, 1}}, {"abs", {1, 1}}};
     const auto it = arity.find(fn);
+    skip_space();
+    const bool paren = pos_ < s_.size() && s_[pos_] == '(';
+    if (it == arity.end() && !paren)
+      fail("unknown name " + fn + " (variables are written $" + fn + ")", at);
     if (it == arity.end())
       fail("unknown function " + fn +
-               " (known: min, max, pow, log, log2, log10, exp, sqrt, abs; "
-               "variables are written $name)",
+               " (known: min, max, pow, log, log2, log10, exp, sqrt, abs)",
            at);
-    skip_space();
-    if (pos_ == s_.size() || s_[pos_] != '(')
+    if (!paren)
       fail("expected '(' after function " + fn, pos_);
     ++pos_;
     std::vector<double> args{expr()};

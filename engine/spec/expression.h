@@ -11,7 +11,8 @@
 //   power   := primary ('^' unary)?          right-associative, binds tighter
 //                                            than unary minus: -2^2 = -4
 //   primary := number | '$' name | name '(' expr (',' expr)* ')' | '(' expr ')'
-//   number  := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits] | '.' digits
+//   number  := digits ['.' digits] [('e' | 'E') ['+' | '-'] digits] | '.'
+//   digits
 // Functions: min, max (2 or more arguments), pow (2), log, log2, log10, exp,
 // sqrt, abs (1).
 

@@ -162,8 +162,8 @@ private:
         for (std::size_t j = 0; j < node.size(); ++j)
           step(node[j], path + "[" + std::to_string(j) + "]", true);
       } else if (!wild) {
-        fail("\"*\" needs an object or array, but " + describe(path) +
-             " is " + type_name(node));
+        fail("\"*\" needs an object or array, but " + describe(path) + " is " +
+             type_name(node));
       }
       return;
     }

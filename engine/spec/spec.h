@@ -9,8 +9,11 @@
 // plain values.
 //
 // Key order: files are parsed as nlohmann::ordered_json so that sweep keys
-// (and profile overrides) keep the order written; the public fields below
-// are plain nlohmann::json (keys sorted), including `resolved`.
+// (and profile overrides) keep the order written. `resolved` is an
+// ordered_json too: it is what results store as spec_json, and re-parsing it
+// (parse_spec_text + parse_spec, e.g. for `nebench check`) must give the same
+// run ids, which follow the sweep key order. The other public JSON fields are
+// plain nlohmann::json (keys sorted), as SpecNode reads them.
 
 #include <cstdint>
 #include <map>
@@ -41,17 +44,18 @@ struct RunSpec {
 };
 
 struct Spec {
-  std::string file;        ///< the spec file as given
-  std::string dir;         ///< its directory ("." if none): dataset paths
-                           ///< are relative to it
-  std::string profile;     ///< the profile applied ("full", "quick", ...)
-  std::string id;          ///< e.g. "spectrum/fmnist_exaggeration"
-  std::string paper;       ///< spectrum | cne | tsimcne | medical | norms |
-                           ///< graph
+  std::string file;    ///< the spec file as given
+  std::string dir;     ///< its directory ("." if none): dataset paths
+                       ///< are relative to it
+  std::string profile; ///< the profile applied ("full", "quick", ...)
+  std::string id;      ///< e.g. "spectrum/fmnist_exaggeration"
+  std::string paper;   ///< spectrum | cne | tsimcne | medical | norms |
+                       ///< graph
   std::string title;
   std::string description; ///< "" when absent
-  /// The whole spec after the profile was applied (stored with results).
-  nlohmann::json resolved;
+  /// The whole spec after the profile was applied, in the order written
+  /// (stored with results as spec_json).
+  nlohmann::ordered_json resolved;
   /// Raw sub-objects, validated by their owners. Absent graph/resources are
   /// empty objects, absent metrics/claims empty arrays.
   nlohmann::json dataset, graph, metrics, claims, resources;
@@ -76,7 +80,9 @@ nlohmann::ordered_json parse_spec_text(const std::string &text,
 
 /// Validates and expands an already parsed spec. The ordered overload keeps
 /// the written order of sweep keys and profile overrides; with plain
-/// nlohmann::json they are taken in sorted key order.
+/// nlohmann::json they are taken in sorted key order, so run ids of specs
+/// with several sweep keys can differ: to re-read a stored spec_json use
+/// parse_spec(parse_spec_text(spec_json, file), file, "full").
 Spec parse_spec(const nlohmann::json &j, const std::string &file,
                 const std::string &profile);
 Spec parse_spec(const nlohmann::ordered_json &j, const std::string &file,

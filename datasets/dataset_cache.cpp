@@ -1,0 +1,234 @@
+#include "datasets/dataset_cache.h"
+
+#include "engine/core/errors.h"
+
+#include <H5Cpp.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace nebench {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void quiet_hdf5() {
+  // HDF5 prints its error stack to stderr by default; we report our own
+  // messages instead.
+  H5::Exception::dontPrint();
+}
+
+void write_string_attr(H5::H5Object &obj, const std::string &name,
+                       const std::string &value) {
+  const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  a.write(type, value);
+}
+
+void write_int_attr(H5::H5Object &obj, const std::string &name, int value) {
+  H5::Attribute a = obj.createAttribute(name, H5::PredType::NATIVE_INT,
+                                        H5::DataSpace(H5S_SCALAR));
+  a.write(H5::PredType::NATIVE_INT, &value);
+}
+
+std::string read_string_attr(const H5::H5File &file, const std::string &path,
+                             const std::string &name) {
+  if (!file.attrExists(name))
+    throw DataError(path, "missing attribute \"" + name + "\"");
+  H5::Attribute a = file.openAttribute(name);
+  if (a.getTypeClass() != H5T_STRING)
+    throw DataError(path, "attribute \"" + name + "\" is not a string");
+  std::string value;
+  a.read(a.getStrType(), value);
+  return value;
+}
+
+int read_cache_version(const H5::H5File &file) {
+  if (!file.attrExists("cache_version"))
+    return kDatasetCacheVersion;
+  H5::Attribute a = file.openAttribute("cache_version");
+  int v = 0;
+  a.read(H5::PredType::NATIVE_INT, &v);
+  return v;
+}
+
+template <class T>
+void write_dataset(H5::H5File &file, const std::string &name,
+                   const H5::PredType &type, const std::vector<hsize_t> &dims,
+                   const T *data) {
+  H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+  H5::DataSet ds = file.createDataSet(name, type, space);
+  hsize_t count = 1;
+  for (auto d : dims)
+    count *= d;
+  if (count > 0) // HDF5 refuses a null buffer even for zero elements
+    ds.write(data, type);
+}
+
+/// Opens /name and checks its type class and rank; returns its dimensions.
+std::vector<hsize_t> dims_of(const H5::H5File &file, const std::string &path,
+                             const std::string &name, H5T_class_t cls, int rank,
+                             H5::DataSet &out) {
+  if (!file.nameExists(name))
+    throw DataError(path, "missing dataset /" + name);
+  out = file.openDataSet(name);
+  if (out.getTypeClass() != cls)
+    throw DataError(path, "dataset /" + name +
+                              " has the wrong type (expected " +
+                              (cls == H5T_FLOAT ? "float" : "integer") + ")");
+  const H5::DataSpace space = out.getSpace();
+  if (space.getSimpleExtentNdims() != rank)
+    throw DataError(path, "dataset /" + name + " has rank " +
+                              std::to_string(space.getSimpleExtentNdims()) +
+                              ", expected " + std::to_string(rank));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  space.getSimpleExtentDims(dims.data());
+  return dims;
+}
+
+} // namespace
+
+void write_dataset_h5(const std::string &path, const Dataset &dataset) {
+  quiet_hdf5();
+  const std::int64_t n = dataset.X.rows, d = dataset.X.cols;
+  if (static_cast<std::int64_t>(dataset.X.data.size()) != n * d)
+    throw DataError(path, "refusing to write: X has " +
+                              std::to_string(dataset.X.data.size()) +
+                              " values for " + std::to_string(n) + " x " +
+                              std::to_string(d));
+  if (!dataset.labels.empty() &&
+      static_cast<std::int64_t>(dataset.labels.size()) != n)
+    throw DataError(
+        path, "refusing to write: " + std::to_string(dataset.labels.size()) +
+                  " labels for " + std::to_string(n) + " rows");
+  if (!dataset.indices.empty() &&
+      static_cast<std::int64_t>(dataset.indices.size()) != n)
+    throw DataError(
+        path, "refusing to write: " + std::to_string(dataset.indices.size()) +
+                  " indices for " + std::to_string(n) + " rows");
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path())
+    fs::create_directories(target.parent_path(), ec);
+  // Unique per process: two runs preparing the same cache at once must not
+  // write into one temporary file.
+  const std::string tmp =
+      path + "." + std::to_string(static_cast<long>(getpid())) + ".tmp";
+  try {
+    H5::H5File file(tmp, H5F_ACC_TRUNC);
+    write_dataset(file, "X", H5::PredType::NATIVE_FLOAT,
+                  {static_cast<hsize_t>(n), static_cast<hsize_t>(d)},
+                  dataset.X.data.data());
+    write_dataset(file, "labels", H5::PredType::NATIVE_INT32,
+                  {static_cast<hsize_t>(dataset.labels.size())},
+                  dataset.labels.data());
+    const std::vector<std::int64_t> indices =
+        dataset.indices.empty() ? identity_indices(n) : dataset.indices;
+    write_dataset(file, "indices", H5::PredType::NATIVE_INT64,
+                  {static_cast<hsize_t>(indices.size())}, indices.data());
+    write_string_attr(file, "name", dataset.name);
+    write_string_attr(file, "sha256", dataset.sha256);
+    write_string_attr(file, "class_names_json",
+                      nlohmann::json(dataset.class_names).dump());
+    write_int_attr(file, "cache_version", kDatasetCacheVersion);
+    file.close();
+  } catch (const H5::Exception &e) {
+    fs::remove(tmp, ec);
+    throw DataError(path, "cannot write HDF5 file: " + e.getDetailMsg());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw DataError(path, "cannot rename the temporary file into place: " +
+                              ec.message());
+  }
+}
+
+Dataset read_dataset_h5(const std::string &path) {
+  quiet_hdf5();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    throw DataError(path, "file not found (or not a regular file)");
+  try {
+    if (H5::H5File::isHdf5(path.c_str()) <= 0)
+      throw DataError(path, "not an HDF5 file");
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    const int version = read_cache_version(file);
+    if (version != kDatasetCacheVersion)
+      throw DataError(path, "cache_version " + std::to_string(version) +
+                                ", this nebench reads version " +
+                                std::to_string(kDatasetCacheVersion));
+    Dataset out;
+    H5::DataSet xs;
+    const auto xd = dims_of(file, path, "X", H5T_FLOAT, 2, xs);
+    const auto n = static_cast<std::int64_t>(xd[0]);
+    const auto d = static_cast<std::int64_t>(xd[1]);
+    out.X = Matrix(n, d);
+    if (n * d > 0)
+      xs.read(out.X.data.data(), H5::PredType::NATIVE_FLOAT);
+
+    H5::DataSet ls;
+    const auto ld = dims_of(file, path, "labels", H5T_INTEGER, 1, ls);
+    if (ld[0] != 0 && static_cast<std::int64_t>(ld[0]) != n)
+      throw DataError(path, "dataset /labels has " + std::to_string(ld[0]) +
+                                " entries, /X has " + std::to_string(n) +
+                                " rows");
+    out.labels.resize(ld[0]);
+    if (ld[0] > 0)
+      ls.read(out.labels.data(), H5::PredType::NATIVE_INT32);
+
+    if (file.nameExists("indices")) {
+      H5::DataSet is;
+      const auto id = dims_of(file, path, "indices", H5T_INTEGER, 1, is);
+      if (static_cast<std::int64_t>(id[0]) != n)
+        throw DataError(path, "dataset /indices has " + std::to_string(id[0]) +
+                                  " entries, /X has " + std::to_string(n) +
+                                  " rows");
+      out.indices.resize(id[0]);
+      if (id[0] > 0)
+        is.read(out.indices.data(), H5::PredType::NATIVE_INT64);
+    } else {
+      out.indices = identity_indices(n);
+    }
+
+    out.name = read_string_attr(file, path, "name");
+    out.sha256 = read_string_attr(file, path, "sha256");
+    const std::string names = read_string_attr(file, path, "class_names_json");
+    try {
+      out.class_names =
+          nlohmann::json::parse(names).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception &e) {
+      throw DataError(path, "attribute class_names_json is not a JSON array "
+                            "of strings: " +
+                                std::string(e.what()));
+    }
+    return out;
+  } catch (const H5::Exception &e) {
+    throw DataError(path, "cannot read HDF5 file: " + e.getDetailMsg());
+  }
+}
+
+std::string read_dataset_h5_digest(const std::string &path) {
+  quiet_hdf5();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    return "";
+  try {
+    if (H5::H5File::isHdf5(path.c_str()) <= 0)
+      return "";
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    if (read_cache_version(file) != kDatasetCacheVersion)
+      return "";
+    return read_string_attr(file, path, "sha256");
+  } catch (const H5::Exception &) {
+    return "";
+  } catch (const DataError &) {
+    return "";
+  }
+}
+
+} // namespace nebench

@@ -1,0 +1,72 @@
+#pragma once
+// The "dataset" object of a spec (shared spec reference):
+//   {name: registered name | path: file (relative to the spec file),
+//    labels: path, format: idx | mnist_json | npy | h5, subsample: int >= 2,
+//    subsample_seed: int >= 0, options: {generator options},
+//    preprocess: [{op: "pca", dim: 1..4096} | {op: "scale", factor: > 0}]}
+// Parsed strictly: unknown keys, unknown dataset names, wrong combinations
+// and out-of-range values are SpecErrors naming the JSON path. The
+// preprocess ops are only parsed here; the engine applies them (PCA with
+// FAISS) after loading.
+
+#include "engine/core/spec_node.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace nebench {
+
+struct Registry;
+
+/// One preprocessing step, applied in spec order after loading/subsampling.
+struct PreprocessOp {
+  /// "pca" (project onto the top `dim` principal components) or "scale"
+  /// (multiply every value by `factor`).
+  std::string op;
+  /// pca: output dimension, in [1, 4096] (spectrum paper: 50).
+  int dim = 0;
+  /// scale: multiplier, > 0.
+  double factor = 1;
+};
+
+struct DatasetSpec {
+  /// Registered dataset name (datasets/registry.json); empty when `path` is
+  /// given.
+  std::string name;
+  /// The user's data file (or folder for mnist_json), resolved against the
+  /// spec file's folder; empty when `name` is given.
+  std::string path;
+  /// Labels file for idx and npy data, resolved like `path` (optional).
+  std::string labels_path;
+  /// Format of `path`: idx, mnist_json, npy or h5; inferred from the
+  /// extension when the spec omits it; empty for registered datasets.
+  std::string format;
+  /// Generator options of a synthetic dataset, as written (an object; the
+  /// generator fills in defaults and its seed, default 0).
+  nlohmann::json options = nlohmann::json::object();
+  /// Seeded uniform sample of this many points without replacement; 0 keeps
+  /// all (as does a value >= n).
+  std::int64_t subsample = 0;
+  /// Seed of that sample.
+  std::uint64_t subsample_seed = 0;
+  /// Preprocessing steps in order.
+  std::vector<PreprocessOp> preprocess;
+
+  /// Parses the "dataset" node. Registered names are checked against
+  /// `registry` or, when null, against the datasets/registry.json found via
+  /// $NEBENCH_ROOT, above `spec_dir`, or above the working directory.
+  static DatasetSpec from_spec(const SpecNode &node,
+                               const std::string &spec_dir,
+                               const Registry *registry = nullptr);
+};
+
+/// Format implied by a file name: ".gz", ".idx", "-ubyte" -> idx; ".npy" ->
+/// npy; ".h5", ".hdf5" -> h5; "" when unknown.
+std::string infer_dataset_format(const std::string &path);
+
+/// The formats a user's file may have.
+const std::vector<std::string> &dataset_formats();
+
+} // namespace nebench

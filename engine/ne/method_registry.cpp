@@ -1,0 +1,48 @@
+#include "engine/ne/method_registry.h"
+
+#include "engine/ne/external_embedding.h"
+#include "engine/ne/tsne_method.h"
+
+#include <functional>
+#include <utility>
+
+namespace nebench {
+
+namespace {
+
+using Factory = std::function<std::unique_ptr<Method>(const SpecNode &)>;
+
+const std::vector<std::pair<std::string, Factory>> &registry() {
+  static const std::vector<std::pair<std::string, Factory>> table = {
+      {"tsne",
+       [](const SpecNode &node) {
+         return std::make_unique<TsneMethod>(TsneParams::from_spec(node));
+       }},
+      {"external",
+       [](const SpecNode &node) {
+         return std::make_unique<ExternalEmbedding>(
+             ExternalEmbeddingParams::from_spec(node));
+       }},
+  };
+  return table;
+}
+
+} // namespace
+
+std::vector<std::string> method_types() {
+  std::vector<std::string> out;
+  for (const auto &entry : registry())
+    out.push_back(entry.first);
+  return out;
+}
+
+std::unique_ptr<Method> make_method(const SpecNode &method_node) {
+  const std::string type =
+      method_node.string("type", std::nullopt, method_types());
+  for (const auto &entry : registry())
+    if (entry.first == type)
+      return entry.second(method_node);
+  method_node.fail_at("type", "unknown method type"); // unreachable
+}
+
+} // namespace nebench

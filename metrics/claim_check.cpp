@@ -1,0 +1,589 @@
+#include "metrics/claim_check.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <regex>
+
+namespace nebench {
+
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+namespace {
+
+std::string join(const std::set<std::string> &names) {
+  std::string out;
+  for (const auto &n : names)
+    out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+std::string read_run(const SpecNode &node,
+                     const std::map<std::string, std::set<std::string>> &runs) {
+  const std::string run = node.string("run");
+  if (!runs.count(run)) {
+    std::set<std::string> names;
+    for (const auto &[name, params] : runs)
+      names.insert(name);
+    node.fail_at("run", "unknown run \"" + run + "\" (runs: " + join(names) +
+                            ")");
+  }
+  return run;
+}
+
+std::string read_over(const SpecNode &node, const std::string &run,
+                      const std::map<std::string, std::set<std::string>> &runs) {
+  const std::string over = node.string("over");
+  const auto &swept = runs.at(run);
+  if (!swept.count(over))
+    node.fail_at("over", "\"" + over + "\" is not a sweep parameter of run \"" +
+                             run + "\" (swept: " + join(swept) + ")");
+  return over;
+}
+
+json read_params(const SpecNode &node, const std::string &run,
+                 const std::map<std::string, std::set<std::string>> &runs) {
+  const auto p = node.optional_child("params");
+  if (!p)
+    return json::object();
+  if (!p->is_object())
+    p->fail("must be an object of sweep values, got " +
+            json_type_name(p->raw()));
+  const auto &swept = runs.at(run);
+  for (auto it = p->raw().begin(); it != p->raw().end(); ++it) {
+    if (!swept.count(it.key()))
+      p->fail_at(it.key(), "\"" + it.key() +
+                               "\" is not a sweep parameter of run \"" + run +
+                               "\" (swept: " + join(swept) + ")");
+    if (!it.value().is_number() && !it.value().is_string())
+      p->fail_at(it.key(), "must be a number or a string, got " +
+                               json_type_name(it.value()));
+  }
+  return p->raw();
+}
+
+ClaimSelection
+read_selection(const SpecNode &node,
+               const std::map<std::string, std::set<std::string>> &runs) {
+  if (!node.is_object())
+    node.fail("must be an object {run, params}, got " +
+              json_type_name(node.raw()));
+  ClaimSelection s;
+  s.run = read_run(node, runs);
+  s.params = read_params(node, s.run, runs);
+  node.finish();
+  return s;
+}
+
+} // namespace
+
+ClaimSpec ClaimSpec::from_spec(
+    const SpecNode &node,
+    const std::map<std::string, std::set<std::string>> &runs) {
+  ClaimSpec c;
+  c.id = node.string("id");
+  // The id names an HDF5 group (/claims/<id>) and must trace to CLAIMS.md.
+  static const std::regex id_pattern("^[A-Z][0-9]+[A-Za-z0-9_.-]*$");
+  if (!std::regex_match(c.id, id_pattern))
+    node.fail_at("id", "must start with a claim label such as \"S1-\" "
+                       "(capital letter and number, then letters, digits, "
+                       "'-', '_' or '.'), got \"" +
+                           c.id + "\"");
+  c.text = node.string("text");
+  const SpecNode chk = node.child("check");
+  if (!chk.is_object())
+    chk.fail("must be an object, got " + json_type_name(chk.raw()));
+  c.check = chk.raw();
+  c.type = chk.string("type", std::nullopt,
+                      {"monotone", "greater", "argmax_in", "within"});
+  c.metric = chk.string("metric");
+  if (c.metric.empty())
+    chk.fail_at("metric", "must not be empty");
+
+  if (c.type == "monotone") {
+    c.target.run = read_run(chk, runs);
+    c.over = read_over(chk, c.target.run, runs);
+    c.direction =
+        chk.string("direction", std::nullopt, {"increasing", "decreasing"});
+    c.tolerance = chk.number("tolerance", 0.0, Range::at_least(0));
+  } else if (c.type == "greater") {
+    c.a = read_selection(chk.child("a"), runs);
+    c.b = read_selection(chk.child("b"), runs);
+    c.margin = chk.number("margin", 0.0, Range::at_least(0));
+  } else if (c.type == "argmax_in") {
+    c.target.run = read_run(chk, runs);
+    c.over = read_over(chk, c.target.run, runs);
+    const auto range = chk.numbers("range");
+    if (range.size() != 2)
+      chk.fail_at("range", "must be [lo, hi], got " +
+                               std::to_string(range.size()) + " numbers");
+    c.lo = range[0];
+    c.hi = range[1];
+    if (c.lo > c.hi)
+      chk.fail_at("range", "lo must be <= hi");
+  } else { // within
+    c.target.run = read_run(chk, runs);
+    c.target.params = read_params(chk, c.target.run, runs);
+    c.reference = chk.number("reference");
+    c.tolerance = chk.number("tolerance", std::nullopt, Range::at_least(0));
+  }
+  chk.finish();
+  node.finish();
+  return c;
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation
+
+namespace {
+
+constexpr double kRelTol = 1e-12;
+
+bool same_number(double a, double b) {
+  return a == b ||
+         std::fabs(a - b) <= kRelTol * std::max(std::fabs(a), std::fabs(b));
+}
+
+bool params_match(const json &have, const json &want) {
+  for (auto it = want.begin(); it != want.end(); ++it) {
+    if (!have.is_object() || !have.contains(it.key()))
+      return false;
+    const json &h = have.at(it.key());
+    if (it.value().is_number() && h.is_number()) {
+      if (!same_number(h.get<double>(), it.value().get<double>()))
+        return false;
+    } else if (it.value().is_string() && h.is_string()) {
+      if (h != it.value())
+        return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string fmt(double v, const char *f = "%.3g") {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string fmt_value(const json &v) {
+  return v.is_number() ? fmt(v.get<double>(), "%.6g") : v.get<std::string>();
+}
+
+std::string describe(const ClaimSelection &s) {
+  if (s.params.empty())
+    return s.run;
+  std::string p;
+  for (auto it = s.params.begin(); it != s.params.end(); ++it)
+    p += (p.empty() ? "" : ",") + it.key() + "=" + fmt_value(it.value());
+  return s.run + "(" + p + ")";
+}
+
+struct Stats {
+  int n = 0;
+  double mean = 0; ///< mean over rows (seeds)
+  double sd = 0;   ///< sample standard deviation, 0 with one row
+};
+
+Stats stats_of(const std::vector<double> &xs) {
+  Stats s;
+  s.n = static_cast<int>(xs.size());
+  if (s.n == 0)
+    return s;
+  for (double x : xs)
+    s.mean += x;
+  s.mean /= s.n;
+  if (s.n > 1) {
+    double ss = 0;
+    for (double x : xs)
+      ss += (x - s.mean) * (x - s.mean);
+    s.sd = std::sqrt(ss / (s.n - 1));
+  }
+  return s;
+}
+
+/// 2 sqrt(sd_a^2 + sd_b^2): the seed spread of a difference of two means.
+double spread(const Stats &a, const Stats &b) {
+  return 2.0 * std::sqrt(a.sd * a.sd + b.sd * b.sd);
+}
+bool has_spread(const Stats &a, const Stats &b) { return a.n >= 2 && b.n >= 2; }
+
+/// The finite metric value of a usable row, or the reason it is excluded.
+std::optional<double> usable(const SummaryRow &row, const std::string &metric,
+                             json &excluded) {
+  if (row.status != "ok") {
+    excluded.push_back(
+        {{"run_id", row.run_id},
+         {"reason", "run " + row.status +
+                        (row.error.empty() ? "" : ": " + row.error)}});
+    return std::nullopt;
+  }
+  const auto it = row.metrics.find(metric);
+  if (it == row.metrics.end() || !std::isfinite(it->second)) {
+    excluded.push_back({{"run_id", row.run_id},
+                        {"reason", it == row.metrics.end()
+                                       ? "metric " + metric + " missing"
+                                       : "metric " + metric + " not finite"}});
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+/// Valid values of `metric` of the rows a selection picks.
+std::vector<double> select_values(const ClaimSelection &sel,
+                                  const std::vector<SummaryRow> &rows,
+                                  const std::string &metric, json &excluded) {
+  std::vector<double> out;
+  for (const auto &row : rows)
+    if (row.run_name == sel.run && params_match(row.params, sel.params))
+      if (auto v = usable(row, metric, excluded))
+        out.push_back(*v);
+  return out;
+}
+
+/// A run's rows grouped by the numeric value of the swept param `over`,
+/// sorted by that value. Values whose every row was excluded are in
+/// `missing`; other sweep params, if any, are pooled (named in `pooled`).
+struct SweepGroups {
+  std::vector<double> values;
+  std::vector<Stats> stats;
+  std::vector<double> missing;
+  std::set<std::string> pooled;
+  bool numeric = true;
+  json excluded = json::array();
+};
+
+SweepGroups group_by(const std::vector<SummaryRow> &rows, const std::string &run,
+                     const std::string &over, const std::string &metric) {
+  SweepGroups g;
+  std::vector<std::pair<double, std::vector<double>>> groups; // value, metric
+  auto slot = [&](double v) -> std::vector<double> & {
+    for (auto &[value, xs] : groups)
+      if (same_number(value, v))
+        return xs;
+    groups.emplace_back(v, std::vector<double>{});
+    return groups.back().second;
+  };
+  for (const auto &row : rows) {
+    if (row.run_name != run)
+      continue;
+    if (!row.params.is_object() || !row.params.contains(over)) {
+      g.excluded.push_back(
+          {{"run_id", row.run_id}, {"reason", "no value of " + over}});
+      continue;
+    }
+    for (auto it = row.params.begin(); it != row.params.end(); ++it)
+      if (it.key() != over)
+        g.pooled.insert(it.key());
+    const json &pv = row.params.at(over);
+    if (!pv.is_number()) {
+      g.numeric = false;
+      continue;
+    }
+    auto &xs = slot(pv.get<double>()); // registers the value even if excluded
+    if (auto v = usable(row, metric, g.excluded))
+      xs.push_back(*v);
+  }
+  std::sort(groups.begin(), groups.end(),
+            [](const auto &x, const auto &y) { return x.first < y.first; });
+  for (const auto &[value, xs] : groups) {
+    if (xs.empty()) {
+      g.missing.push_back(value);
+      continue;
+    }
+    g.values.push_back(value);
+    g.stats.push_back(stats_of(xs));
+  }
+  return g;
+}
+
+void put_groups(json &obs, const SweepGroups &g) {
+  json means = json::array(), sds = json::array(), ns = json::array();
+  for (const auto &s : g.stats) {
+    means.push_back(s.mean);
+    sds.push_back(s.sd);
+    ns.push_back(s.n);
+  }
+  obs["values"] = g.values;
+  obs["means"] = means;
+  obs["sds"] = sds;
+  obs["n"] = ns;
+  obs["missing_values"] = g.missing;
+  if (!g.pooled.empty())
+    obs["pooled_params"] = g.pooled;
+  obs["excluded"] = g.excluded;
+}
+
+std::string list_values(const std::vector<double> &vs) {
+  std::string out;
+  for (double v : vs)
+    out += (out.empty() ? "" : ", ") + fmt(v, "%.6g");
+  return out;
+}
+
+void eval_monotone(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                   ClaimResult &r) {
+  const SweepGroups g = group_by(rows, c.target.run, c.over, c.metric);
+  json &obs = r.observed;
+  put_groups(obs, g);
+  const bool down = c.direction == "decreasing";
+  const std::string what = c.metric + " over " + c.over + " of " + c.target.run;
+  if (!g.numeric) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": the values of " + c.over +
+                    " are not all numbers, so they have no order";
+    return;
+  }
+  const std::size_t m = g.values.size();
+  if (m < 2) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": only " + std::to_string(m) +
+                    " sweep value(s) with valid runs, a trend needs 2";
+    return;
+  }
+  const std::string wrong = down ? "increase" : "decrease";
+  json steps = json::array(), violations = json::array();
+  bool all_within_spread = true;
+  double worst = -INFINITY; // largest wrong-way step (positive = wrong way)
+  std::size_t worst_i = 0;
+  double worst_violation_excess = -INFINITY;
+  std::size_t worst_violation_i = 0;
+  for (std::size_t i = 0; i + 1 < m; ++i) {
+    const double step = g.stats[i + 1].mean - g.stats[i].mean;
+    steps.push_back(step);
+    const double against = down ? step : -step;
+    if (against > worst) {
+      worst = against;
+      worst_i = i;
+    }
+    if (against <= c.tolerance)
+      continue;
+    const double excess = against - c.tolerance;
+    const double sp = spread(g.stats[i], g.stats[i + 1]);
+    const bool within = has_spread(g.stats[i], g.stats[i + 1]) && excess <= sp;
+    all_within_spread = all_within_spread && within;
+    violations.push_back({{"from", g.values[i]},
+                          {"to", g.values[i + 1]},
+                          {"step", step},
+                          {"excess", excess},
+                          {"spread", sp},
+                          {"within_spread", within}});
+    if (excess > worst_violation_excess) {
+      worst_violation_excess = excess;
+      worst_violation_i = i;
+    }
+  }
+  obs["steps"] = steps;
+  obs["violations"] = violations;
+  obs["tolerance"] = c.tolerance;
+
+  auto at = [&](std::size_t i) {
+    return fmt(g.stats[i].mean) + " (" + c.over + "=" +
+           fmt(g.values[i], "%.6g") + ")";
+  };
+  auto step_text = [&](std::size_t i) {
+    return fmt(g.stats[i + 1].mean - g.stats[i].mean, "%+.3g") + " at " +
+           c.over + "=" + fmt(g.values[i], "%.6g") + " -> " +
+           fmt(g.values[i + 1], "%.6g");
+  };
+  const std::string ends = at(0) + " -> " + at(m - 1);
+  const std::string verb = down ? "decreases" : "increases";
+  if (violations.empty()) {
+    std::string detail =
+        worst > 0 ? "largest " + wrong + " " + step_text(worst_i) +
+                        " within tolerance " + fmt(c.tolerance)
+                  : "every step goes that way";
+    if (!g.missing.empty()) {
+      r.verdict = "inconclusive";
+      r.explanation = c.metric + " " + verb + " over " + c.over + ": " + ends +
+                      "; " + detail + ", but " + c.over + "=" +
+                      list_values(g.missing) + " has no valid runs";
+    } else {
+      r.verdict = "pass";
+      r.explanation =
+          c.metric + " " + verb + " over " + c.over + ": " + ends + "; " + detail;
+    }
+    return;
+  }
+  const std::string count = std::to_string(violations.size()) + " of " +
+                            std::to_string(m - 1) + " steps";
+  const double sp = spread(g.stats[worst_violation_i],
+                           g.stats[worst_violation_i + 1]);
+  if (all_within_spread) {
+    r.verdict = "inconclusive";
+    r.explanation = c.metric + " " + verb + " over " + c.over +
+                    " only up to the seed spread: " + ends + "; " + count +
+                    " " + wrong + " beyond tolerance " + fmt(c.tolerance) +
+                    ", largest " + step_text(worst_violation_i) +
+                    ", within 2x seed spread " + fmt(sp);
+  } else {
+    r.verdict = "fail";
+    r.explanation = c.metric + " does not " + (down ? "decrease" : "increase") +
+                    " over " + c.over + ": " + ends + "; " + count + " " +
+                    wrong + " beyond tolerance " + fmt(c.tolerance) +
+                    ", largest " + step_text(worst_violation_i) +
+                    (has_spread(g.stats[worst_violation_i],
+                                g.stats[worst_violation_i + 1])
+                         ? ", beyond 2x seed spread " + fmt(sp)
+                         : " (fewer than 2 seeds, no spread)");
+  }
+}
+
+void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                  ClaimResult &r) {
+  json excluded = json::array();
+  const Stats a = stats_of(select_values(c.a, rows, c.metric, excluded));
+  const Stats b = stats_of(select_values(c.b, rows, c.metric, excluded));
+  json &obs = r.observed;
+  obs["a"] = {{"selection", describe(c.a)}, {"n", a.n}, {"mean", a.mean},
+              {"sd", a.sd}};
+  obs["b"] = {{"selection", describe(c.b)}, {"n", b.n}, {"mean", b.mean},
+              {"sd", b.sd}};
+  obs["margin"] = c.margin;
+  obs["excluded"] = excluded;
+  if (a.n == 0 || b.n == 0) {
+    r.verdict = "inconclusive";
+    r.explanation = c.metric + ": no valid runs for " +
+                    (a.n == 0 ? describe(c.a) : describe(c.b)) +
+                    ", cannot compare";
+    return;
+  }
+  const double diff = a.mean - b.mean;
+  const double sp = spread(a, b);
+  obs["difference"] = diff;
+  obs["spread"] = sp;
+  const std::string head = c.metric + ": " + describe(c.a) + " " +
+                           fmt(a.mean) + " vs " + describe(c.b) + " " +
+                           fmt(b.mean) + ", difference " + fmt(diff, "%+.3g");
+  if (diff > c.margin) {
+    r.verdict = "pass";
+    r.explanation = head + " > margin " + fmt(c.margin);
+  } else if (has_spread(a, b) && std::fabs(diff - c.margin) <= sp) {
+    r.verdict = "inconclusive";
+    r.explanation = head + " <= margin " + fmt(c.margin) +
+                    " but within 2x seed spread " + fmt(sp);
+  } else {
+    r.verdict = "fail";
+    r.explanation = head + " <= margin " + fmt(c.margin) +
+                    (has_spread(a, b) ? ", beyond 2x seed spread " + fmt(sp)
+                                      : " (fewer than 2 seeds, no spread)");
+  }
+}
+
+void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                 ClaimResult &r) {
+  const SweepGroups g = group_by(rows, c.target.run, c.over, c.metric);
+  json &obs = r.observed;
+  put_groups(obs, g);
+  obs["range"] = {c.lo, c.hi};
+  const std::string what = c.metric + " over " + c.over + " of " + c.target.run;
+  const std::string range = "[" + fmt(c.lo, "%.6g") + ", " + fmt(c.hi, "%.6g") + "]";
+  if (!g.numeric) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": the values of " + c.over + " are not all numbers";
+    return;
+  }
+  if (g.values.size() < 2) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": only " + std::to_string(g.values.size()) +
+                    " sweep value(s) with valid runs, an argmax needs 2";
+    return;
+  }
+  if (!g.missing.empty()) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": " + c.over + "=" + list_values(g.missing) +
+                    " has no valid runs and may hold the maximum";
+    return;
+  }
+  std::size_t top = 0;
+  for (std::size_t i = 1; i < g.values.size(); ++i)
+    if (g.stats[i].mean > g.stats[top].mean)
+      top = i;
+  std::size_t second = top == 0 ? 1 : 0;
+  for (std::size_t i = 0; i < g.values.size(); ++i)
+    if (i != top && g.stats[i].mean > g.stats[second].mean)
+      second = i;
+  auto inside = [&](double v) {
+    return (c.lo <= v || same_number(c.lo, v)) &&
+           (v <= c.hi || same_number(c.hi, v));
+  };
+  const double sp = spread(g.stats[top], g.stats[second]);
+  obs["argmax"] = g.values[top];
+  obs["runner_up"] = g.values[second];
+  obs["spread"] = sp;
+  const std::string head =
+      c.metric + " is largest at " + c.over + "=" + fmt(g.values[top], "%.6g") +
+      " (" + fmt(g.stats[top].mean) + "; next " + c.over + "=" +
+      fmt(g.values[second], "%.6g") + " " + fmt(g.stats[second].mean) + ")";
+  const bool in_top = inside(g.values[top]);
+  if (in_top != inside(g.values[second]) &&
+      has_spread(g.stats[top], g.stats[second]) &&
+      g.stats[top].mean - g.stats[second].mean <= sp) {
+    r.verdict = "inconclusive";
+    r.explanation = head + ": the top two are within 2x seed spread " +
+                    fmt(sp) + " and on different sides of " + range;
+    return;
+  }
+  r.verdict = in_top ? "pass" : "fail";
+  r.explanation = head + ", " + (in_top ? "inside " : "outside ") + range;
+}
+
+void eval_within(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                 ClaimResult &r) {
+  json excluded = json::array();
+  const Stats s = stats_of(select_values(c.target, rows, c.metric, excluded));
+  json &obs = r.observed;
+  obs["selection"] = describe(c.target);
+  obs["n"] = s.n;
+  obs["mean"] = s.mean;
+  obs["sd"] = s.sd;
+  obs["reference"] = c.reference;
+  obs["tolerance"] = c.tolerance;
+  obs["excluded"] = excluded;
+  if (s.n == 0) {
+    r.verdict = "inconclusive";
+    r.explanation = c.metric + ": no valid runs for " + describe(c.target);
+    return;
+  }
+  const double diff = s.mean - c.reference;
+  obs["difference"] = diff;
+  const bool ok = std::fabs(diff) <= c.tolerance;
+  r.verdict = ok ? "pass" : "fail";
+  r.explanation = c.metric + " of " + describe(c.target) + ": " +
+                  fmt(s.mean, "%.4g") + " vs reference " +
+                  fmt(c.reference, "%.4g") + ", |difference| " +
+                  fmt(std::fabs(diff)) + (ok ? " <= " : " > ") +
+                  "tolerance " + fmt(c.tolerance);
+}
+
+} // namespace
+
+ClaimResult evaluate_claim(const ClaimSpec &claim,
+                           const std::vector<SummaryRow> &rows) {
+  ClaimResult r;
+  r.id = claim.id;
+  r.text = claim.text;
+  r.check = claim.check;
+  r.observed = json::object();
+  if (claim.type == "monotone")
+    eval_monotone(claim, rows, r);
+  else if (claim.type == "greater")
+    eval_greater(claim, rows, r);
+  else if (claim.type == "argmax_in")
+    eval_argmax(claim, rows, r);
+  else if (claim.type == "within")
+    eval_within(claim, rows, r);
+  else {
+    r.verdict = "inconclusive";
+    r.explanation = "unknown check type \"" + claim.type + "\"";
+  }
+  return r;
+}
+
+} // namespace nebench

@@ -1,0 +1,133 @@
+#include "metrics/compute_metrics.h"
+
+#include "engine/core/errors.h"
+#include "engine/core/rng.h"
+#include "metrics/distance_correlation.h"
+#include "metrics/embedding_knn.h"
+#include "metrics/knn_accuracy.h"
+#include "metrics/knn_recall.h"
+#include "metrics/norm_stats.h"
+#include "metrics/rank_correlation.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+namespace nebench {
+
+namespace {
+
+std::vector<std::int64_t> recall_points(const MetricSpec &s, std::int64_t n,
+                                        std::uint64_t seed) {
+  if (s.points == 0 || s.points >= n)
+    return {}; // all points
+  return Rng(seed).sample(n, s.points);
+}
+
+void require_rows(const char *what, std::int64_t rows, std::int64_t n) {
+  if (rows != n)
+    throw NebenchError(std::string(what) + " has " + std::to_string(rows) +
+                       " rows but the embedding has " + std::to_string(n));
+}
+
+} // namespace
+
+std::map<std::string, double> compute_metrics(
+    const std::vector<MetricSpec> &specs, const MetricInput &in) {
+  if (!in.embedding)
+    throw NebenchError("compute_metrics: no embedding");
+  const MatrixD &y = *in.embedding;
+  const std::int64_t n = y.rows;
+  {
+    std::set<std::string> seen;
+    for (const auto &s : specs)
+      for (const auto &name : metric_names(s))
+        if (!seen.insert(name).second)
+          throw NebenchError("metrics: \"" + name +
+                             "\" is produced by more than one metric entry");
+  }
+
+  std::map<std::string, double> out;
+
+  // kNN recall: one embedding kNN (largest k, union of the sampled points),
+  // since a point's neighbours do not depend on which others are queried.
+  int kmax = 0;
+  bool all_points = false;
+  std::set<std::int64_t> query_set;
+  for (const auto &s : specs) {
+    if (s.type != "knn_recall")
+      continue;
+    const bool need_input = s.reference != "affinity";
+    const bool need_aff = s.reference != "input" && in.affinities;
+    if (need_input) {
+      if (!in.input_graph)
+        throw NebenchError("knn_recall@" + std::to_string(s.k) +
+                           ": no input kNN graph");
+      if (in.input_graph->k < s.k)
+        throw NebenchError("knn_recall@" + std::to_string(s.k) +
+                           ": the input kNN graph has only k = " +
+                           std::to_string(in.input_graph->k) +
+                           " neighbours; raise graph.knn.k to at least " +
+                           std::to_string(s.k));
+      require_rows("the input kNN graph", in.input_graph->n, n);
+    }
+    if (need_aff)
+      require_rows("the affinity matrix", in.affinities->n, n);
+    if (!need_input && !need_aff)
+      continue;
+    kmax = std::max(kmax, s.k);
+    const auto pts = recall_points(s, n, in.seed);
+    if (pts.empty())
+      all_points = true;
+    query_set.insert(pts.begin(), pts.end());
+  }
+  if (kmax > 0) {
+    const std::vector<std::int64_t> queries =
+        all_points ? std::vector<std::int64_t>{}
+                   : std::vector<std::int64_t>(query_set.begin(),
+                                               query_set.end());
+    const KnnGraph emb = embedding_knn(y, kmax, queries);
+    for (const auto &s : specs) {
+      if (s.type != "knn_recall")
+        continue;
+      const auto pts = recall_points(s, n, in.seed);
+      const std::string at_k = at_suffix(s.k);
+      if (s.reference != "affinity")
+        out["knn_recall" + at_k] = knn_recall(*in.input_graph, emb, s.k, pts);
+      if (s.reference != "input" && in.affinities)
+        out["knn_recall_affinity" + at_k] =
+            knn_recall(top_k_affinity_neighbors(*in.affinities, s.k), emb,
+                       s.k, pts);
+    }
+  }
+
+  for (const auto &s : specs) {
+    const std::string at_k = at_suffix(s.k);
+    if (s.type == "knn_accuracy") {
+      if (!in.labels || in.labels->empty())
+        continue;
+      require_rows("the label vector", static_cast<std::int64_t>(in.labels->size()),
+                   n);
+      out["knn_accuracy" + at_k] =
+          knn_accuracy(y, *in.labels, s.k, s.test_fraction, in.seed);
+    } else if (s.type == "spearman" || s.type == "distance_correlation") {
+      if (!in.X)
+        throw NebenchError(s.type + ": needs the input data X");
+      require_rows("the input data", in.X->rows, n);
+      if (s.type == "spearman")
+        out["spearman"] = distance_rank_correlation(*in.X, y, s.points, in.seed);
+      else
+        out["dcor_input"] = distance_correlation(*in.X, y, s.points, in.seed);
+    } else if (s.type == "norms") {
+      const NormStats st = norm_stats(y);
+      const double values[] = {st.mean, st.std,    st.min, st.q05, st.q25,
+                               st.median, st.q75, st.q95, st.max};
+      const auto &names = norm_metric_names();
+      for (std::size_t i = 0; i < names.size(); ++i)
+        out[names[i]] = values[i];
+    }
+  }
+  return out;
+}
+
+} // namespace nebench

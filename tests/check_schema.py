@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Validates every experiment spec against experiments/schema.json.
+
+Checks, in order:
+  1. the schema itself is a valid JSON Schema (draft 2020-12);
+  2. every experiments/**/*.json except schema.json and experiments/baselines/
+     parses (no duplicate keys) and matches the schema, plus the rules a
+     schema cannot express (unique run names and claim ids);
+  3. a known-good inline spec is accepted and each deliberately bad inline
+     spec is rejected, so the schema cannot silently become permissive.
+Exits 1 and prints "FILE: PATH: message" for every failure.
+
+Run from anywhere: /usr/bin/python3 tests/check_schema.py [REPO_ROOT]
+"""
+import copy
+import json
+import pathlib
+import sys
+
+import jsonschema
+
+ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1
+                    else pathlib.Path(__file__).resolve().parent.parent)
+EXPERIMENTS = ROOT / "experiments"
+SCHEMA_FILE = EXPERIMENTS / "schema.json"
+
+
+def no_duplicate_keys(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def json_path(path):
+    """deque(['runs', 0, 'method']) -> 'runs[0].method' (as the C++ loader)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(root)"
+
+
+def problems(validator, spec):
+    """All (path, message) problems of one spec, schema and extra rules."""
+    found = []
+    for error in sorted(validator.iter_errors(spec),
+                        key=lambda e: [str(p) for p in e.absolute_path]):
+        # For oneOf/anyOf/if-then the innermost error says most.
+        best = jsonschema.exceptions.best_match([error]) or error
+        found.append((json_path(best.absolute_path), best.message))
+    if isinstance(spec, dict):
+        for key, label in (("runs", "name"), ("claims", "id")):
+            seen = {}
+            items = spec.get(key)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and isinstance(item.get(label), str):
+                    value = item[label]
+                    if value in seen:
+                        found.append((f"{key}[{i}].{label}",
+                                      f"duplicate {label} {value!r} (also {key}[{seen[value]}])"))
+                    seen.setdefault(value, i)
+    return found
+
+
+GOOD = {
+    "id": "spectrum/schema_check",
+    "paper": "spectrum",
+    "title": "inline spec of tests/check_schema.py",
+    "description": "exercises most of the schema",
+    "dataset": {"name": "fashion-mnist", "subsample": 1000, "subsample_seed": 1,
+                "preprocess": [{"op": "pca", "dim": 50}, {"op": "scale", "factor": 2}]},
+    "graph": {"knn": {"k": 90, "index": "Flat"}},
+    "runs": [
+        {"name": "tsne", "sweep": {"rho": [1, 4, 30], "kind": ["a", "b"]},
+         "method": {"type": "tsne",
+                    "affinity": {"type": "perplexity", "perplexity": 30},
+                    "init": {"type": "pca", "std": 1e-4}, "repulsion": "fft",
+                    "learning_rate": "auto", "theta": 0.5, "dof": 1,
+                    "max_step_norm": 5, "min_gain": 0.01, "log_every": 50,
+                    "phases": [{"iters": 250, "exaggeration": "max(12,$rho)",
+                                "momentum": 0.5},
+                               {"iters": 500, "exaggeration": "$rho",
+                                "momentum": 0.8, "learning_rate": 100}]}},
+        {"name": "tsne_knn", "seeds": [5],
+         "method": {"type": "tsne", "affinity": {"type": "binary_knn", "k": 15}}},
+        {"name": "umap", "method": {"type": "umap", "k": 15, "a": 1, "b": 1}},
+    ],
+    "seeds": [0, 1, 2],
+    "metrics": [{"type": "knn_recall", "k": 15, "reference": "both", "points": 0},
+                {"type": "knn_accuracy", "k": 15, "test_fraction": 0.2},
+                {"type": "spearman", "points": 5000},
+                {"type": "distance_correlation", "points": 5000},
+                {"type": "norms"}],
+    "claims": [
+        {"id": "S1-recall-falls-with-rho", "text": "recall falls",
+         "check": {"type": "monotone", "run": "tsne", "over": "rho",
+                   "metric": "knn_recall@15", "direction": "decreasing",
+                   "tolerance": 0.005}},
+        {"id": "S2", "text": "t-SNE beats UMAP",
+         "check": {"type": "greater", "metric": "knn_recall@15",
+                   "a": {"run": "tsne", "params": {"rho": 1, "kind": "a"}},
+                   "b": {"run": "umap"}, "margin": 0}},
+        {"id": "S3-peak", "text": "peak in range",
+         "check": {"type": "argmax_in", "run": "tsne", "over": "rho",
+                   "metric": "knn_accuracy@15", "range": [1, 4]}},
+        {"id": "S4-value", "text": "matches the paper",
+         "check": {"type": "within", "run": "umap", "metric": "spearman",
+                   "reference": 0.5, "tolerance": 0.1}},
+    ],
+    "profiles": {"quick": {"dataset.subsample": 10000, "seeds": [0]},
+                 "smoke": {"runs.*.method.phases.*.iters": 50,
+                           "runs[0].sweep.rho": [1, 4]}},
+    "resources": {"threads": 16, "memory_gb": 64, "gpus": 1, "minutes": 120},
+}
+
+
+def bad(description, edit):
+    spec = copy.deepcopy(GOOD)
+    edit(spec)
+    return description, spec
+
+
+def setp(path, value):
+    """An edit that sets spec[path...] = value."""
+    def edit(spec):
+        node = spec
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+    return edit
+
+
+def delp(path):
+    def edit(spec):
+        node = spec
+        for part in path[:-1]:
+            node = node[part]
+        del node[path[-1]]
+    return edit
+
+
+BAD = [
+    bad("unknown top-level key", setp(["titel"], "x")),
+    bad("missing title", delp(["title"])),
+    bad("id with ..", setp(["id"], "spectrum/../x")),
+    bad("id with uppercase", setp(["id"], "Spectrum/x")),
+    bad("paper not in enum", setp(["paper"], "nature")),
+    bad("dataset with name and path", setp(["dataset", "path"], "x.npy")),
+    bad("dataset format unknown", setp(["dataset", "format"], "csvx")),
+    bad("subsample < 2", setp(["dataset", "subsample"], 1)),
+    bad("pca dim too large", setp(["dataset", "preprocess", 0, "dim"], 5000)),
+    bad("scale factor 0", setp(["dataset", "preprocess", 1, "factor"], 0)),
+    bad("graph k 0", setp(["graph", "knn", "k"], 0)),
+    bad("graph unknown key", setp(["graph", "knn", "metric"], "l2")),
+    bad("negative seed", setp(["seeds"], [0, -1])),
+    bad("duplicate seeds", setp(["seeds"], [1, 1])),
+    bad("empty seeds", setp(["seeds"], [])),
+    bad("empty runs", setp(["runs"], [])),
+    bad("run name with space", setp(["runs", 2, "name"], "my run")),
+    bad("duplicate run names", setp(["runs", 2, "name"], "tsne")),
+    bad("empty sweep list", setp(["runs", 0, "sweep", "rho"], [])),
+    bad("sweep value object", setp(["runs", 0, "sweep", "rho"], [{"a": 1}])),
+    bad("sweep param seed", setp(["runs", 0, "sweep", "seed"], [1])),
+    bad("method without type", delp(["runs", 2, "method", "type"])),
+    bad("tsne unknown key", setp(["runs", 0, "method", "perplexity"], 30)),
+    bad("tsne momentum 1", setp(["runs", 0, "method", "phases", 0, "momentum"], 1)),
+    bad("tsne phases empty", setp(["runs", 0, "method", "phases"], [])),
+    bad("tsne repulsion unknown", setp(["runs", 0, "method", "repulsion"], "fast")),
+    bad("perplexity 1", setp(["runs", 0, "method", "affinity", "perplexity"], 1)),
+    bad("binary_knn with perplexity",
+        setp(["runs", 1, "method", "affinity", "perplexity"], 30)),
+    bad("min_gain 1", setp(["runs", 0, "method", "min_gain"], 1)),
+    bad("learning_rate fast", setp(["runs", 0, "method", "learning_rate"], "fast")),
+    bad("metric unknown type", setp(["metrics", 0, "type"], "recall")),
+    bad("metric unknown key", setp(["metrics", 0, "kk"], 15)),
+    bad("knn_accuracy test_fraction 1", setp(["metrics", 1, "test_fraction"], 1)),
+    bad("spearman points 5", setp(["metrics", 2, "points"], 5)),
+    bad("claims not an array", setp(["claims"], {"id": "x"})),
+    bad("claim without text", delp(["claims", 0, "text"])),
+    bad("duplicate claim ids", setp(["claims", 1, "id"], "S1-recall-falls-with-rho")),
+    bad("monotone direction", setp(["claims", 0, "check", "direction"], "down")),
+    bad("monotone negative tolerance", setp(["claims", 0, "check", "tolerance"], -1)),
+    bad("greater without b", delp(["claims", 1, "check", "b"])),
+    bad("argmax_in range of 3", setp(["claims", 2, "check", "range"], [1, 2, 3])),
+    bad("within without reference", delp(["claims", 3, "check", "reference"])),
+    bad("check unknown type", setp(["claims", 0, "check", "type"], "equal")),
+    bad("profile name uppercase", setp(["profiles", "Quick"], {})),
+    bad("profile overrides id", setp(["profiles", "quick", "id"], "x")),
+    bad("profile not an object", setp(["profiles", "quick"], 3)),
+    bad("resources threads 0", setp(["resources", "threads"], 0)),
+    bad("resources unknown key", setp(["resources", "cpus"], 2)),
+    bad("dataset not an object", setp(["dataset"], "mnist")),
+]
+
+
+def main():
+    failures = []
+    try:
+        schema = json.loads(SCHEMA_FILE.read_text(), object_pairs_hook=no_duplicate_keys)
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except (OSError, ValueError, jsonschema.exceptions.SchemaError) as e:
+        print(f"{SCHEMA_FILE}: invalid schema: {e}")
+        return 1
+    validator = jsonschema.Draft202012Validator(schema)
+
+    specs = sorted(p for p in EXPERIMENTS.rglob("*.json")
+                   if p != SCHEMA_FILE and "baselines" not in p.relative_to(EXPERIMENTS).parts)
+    for path in specs:
+        rel = path.relative_to(ROOT)
+        try:
+            spec = json.loads(path.read_text(), object_pairs_hook=no_duplicate_keys)
+        except (OSError, ValueError) as e:
+            failures.append(f"{rel}: (root): {e}")
+            continue
+        failures += [f"{rel}: {p}: {m}" for p, m in problems(validator, spec)]
+
+    for p, m in problems(validator, GOOD):
+        failures.append(f"check_schema.py GOOD: {p}: {m}")
+    for description, spec in BAD:
+        if not problems(validator, spec):
+            failures.append(f"check_schema.py BAD '{description}': accepted, must be rejected")
+
+    for line in failures:
+        print(line)
+    print(f"{len(specs)} spec file(s), 1 good and {len(BAD)} bad inline specs: "
+          f"{'FAILED' if failures else 'ok'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

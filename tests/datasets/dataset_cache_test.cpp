@@ -1,0 +1,145 @@
+#include "datasets/dataset_cache.h"
+#include "engine/core/errors.h"
+#include "tests/datasets/test_files.h"
+
+#include <H5Cpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace nebench {
+namespace {
+
+std::string data_error(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const DataError &e) {
+    return e.what();
+  }
+  return "(no DataError)";
+}
+
+Dataset small_dataset() {
+  Dataset ds;
+  ds.name = "tiny";
+  ds.X = Matrix(3, 2);
+  ds.X.data = {1.5f, -2.0f, 0.0f, 3.25f, 1e-8f, 7.0f};
+  ds.labels = {2, 0, 1};
+  ds.class_names = {"T-shirt/top", "Größe", "a \"quoted\" name"};
+  ds.sha256 = std::string(64, 'a');
+  ds.indices = {4, 10, 11};
+  return ds;
+}
+
+void expect_same(const Dataset &a, const Dataset &b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.X.rows, b.X.rows);
+  EXPECT_EQ(a.X.cols, b.X.cols);
+  EXPECT_EQ(a.X.data, b.X.data);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.class_names, b.class_names);
+  EXPECT_EQ(a.sha256, b.sha256);
+  EXPECT_EQ(a.indices, b.indices);
+}
+
+TEST(DatasetCache, RoundTripIsExact) {
+  testing::TempDir dir;
+  const std::string path = dir.file("sub/folder/tiny.h5");
+  write_dataset_h5(path, small_dataset());
+  expect_same(read_dataset_h5(path), small_dataset());
+  EXPECT_EQ(read_dataset_h5_digest(path), std::string(64, 'a'));
+  // Nothing but the file is left behind (the temporary was renamed).
+  int files = 0;
+  for (const auto &e :
+       std::filesystem::directory_iterator(dir.file("sub/folder"))) {
+    (void)e;
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+}
+
+TEST(DatasetCache, OverwritesAndKeepsUnlabelledData) {
+  testing::TempDir dir;
+  const std::string path = dir.file("d.h5");
+  write_dataset_h5(path, small_dataset());
+  Dataset unlabelled = small_dataset();
+  unlabelled.labels.clear();
+  unlabelled.class_names.clear();
+  unlabelled.indices.clear(); // written as the identity
+  write_dataset_h5(path, unlabelled);
+  const Dataset back = read_dataset_h5(path);
+  EXPECT_TRUE(back.labels.empty());
+  EXPECT_TRUE(back.class_names.empty());
+  EXPECT_EQ(back.indices, (std::vector<std::int64_t>{0, 1, 2}));
+  EXPECT_EQ(back.X.data, unlabelled.X.data);
+}
+
+TEST(DatasetCache, RefusesInconsistentDatasets) {
+  testing::TempDir dir;
+  Dataset bad = small_dataset();
+  bad.labels.pop_back();
+  EXPECT_NE(data_error([&] {
+              write_dataset_h5(dir.file("x.h5"), bad);
+            }).find("2 labels for 3 rows"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.h5")));
+}
+
+/// Writes an HDF5 file by hand with the given datasets.
+void write_raw(const std::string &path, bool with_x, bool with_labels,
+               hsize_t label_count, int x_rank = 2) {
+  H5::H5File f(path, H5F_ACC_TRUNC);
+  if (with_x) {
+    const hsize_t dims[2] = {3, 2};
+    const float x[6] = {0, 1, 2, 3, 4, 5};
+    H5::DataSet ds = f.createDataSet("X", H5::PredType::NATIVE_FLOAT,
+                                     H5::DataSpace(x_rank, dims));
+    ds.write(x, H5::PredType::NATIVE_FLOAT);
+  }
+  if (with_labels) {
+    const std::int32_t l[5] = {0, 1, 2, 3, 4};
+    H5::DataSet ds = f.createDataSet("labels", H5::PredType::NATIVE_INT32,
+                                     H5::DataSpace(1, &label_count));
+    ds.write(l, H5::PredType::NATIVE_INT32);
+  }
+}
+
+TEST(DatasetCache, MissingOrMisshapenDatasetsAreDataErrors) {
+  testing::TempDir dir;
+  write_raw(dir.file("nolabels.h5"), true, false, 0);
+  EXPECT_EQ(data_error([&] { read_dataset_h5(dir.file("nolabels.h5")); }),
+            dir.file("nolabels.h5") + ": missing dataset /labels");
+  write_raw(dir.file("nox.h5"), false, true, 3);
+  EXPECT_EQ(data_error([&] { read_dataset_h5(dir.file("nox.h5")); }),
+            dir.file("nox.h5") + ": missing dataset /X");
+  write_raw(dir.file("short.h5"), true, true, 5);
+  EXPECT_NE(data_error([&] {
+              read_dataset_h5(dir.file("short.h5"));
+            }).find("dataset /labels has 5 entries, /X has 3 rows"),
+            std::string::npos);
+  write_raw(dir.file("rank1.h5"), true, true, 3, 1);
+  EXPECT_NE(data_error([&] {
+              read_dataset_h5(dir.file("rank1.h5"));
+            }).find("dataset /X has rank 1, expected 2"),
+            std::string::npos);
+  // All datasets present but no attributes.
+  write_raw(dir.file("noattr.h5"), true, true, 3);
+  EXPECT_NE(data_error([&] {
+              read_dataset_h5(dir.file("noattr.h5"));
+            }).find("missing attribute \"name\""),
+            std::string::npos);
+  EXPECT_EQ(read_dataset_h5_digest(dir.file("noattr.h5")), "");
+
+  testing::write_text(dir.file("text.h5"), "plain text");
+  EXPECT_EQ(data_error([&] { read_dataset_h5(dir.file("text.h5")); }),
+            dir.file("text.h5") + ": not an HDF5 file");
+  EXPECT_NE(data_error([&] {
+              read_dataset_h5(dir.file("absent.h5"));
+            }).find("file not found"),
+            std::string::npos);
+  EXPECT_EQ(read_dataset_h5_digest(dir.file("absent.h5")), "");
+  EXPECT_EQ(read_dataset_h5_digest(dir.file("text.h5")), "");
+}
+
+} // namespace
+} // namespace nebench

@@ -1,0 +1,191 @@
+#include "metrics/compute_metrics.h"
+
+#include "engine/core/errors.h"
+#include "engine/core/rng.h"
+#include "metrics/distance_correlation.h"
+#include "metrics/embedding_knn.h"
+#include "metrics/knn_accuracy.h"
+#include "metrics/knn_recall.h"
+#include "metrics/rank_correlation.h"
+
+#include <gtest/gtest.h>
+
+namespace nebench {
+namespace {
+
+MetricSpec parse(const std::string &text) {
+  const json j = json::parse(text);
+  return MetricSpec::from_spec(SpecNode(j, "spec.json", "metrics[0]"));
+}
+
+std::string spec_error(const std::string &text) {
+  try {
+    parse(text);
+  } catch (const SpecError &e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(MetricSpec, DefaultsPerType) {
+  const MetricSpec r = parse(R"({"type": "knn_recall"})");
+  EXPECT_EQ(r.k, 15);
+  EXPECT_EQ(r.reference, "both");
+  EXPECT_EQ(r.points, 0);
+  EXPECT_EQ(parse(R"({"type": "spearman"})").points, 5000);
+  EXPECT_EQ(parse(R"({"type": "distance_correlation"})").points, 5000);
+  const MetricSpec a = parse(R"({"type": "knn_accuracy", "k": 10})");
+  EXPECT_EQ(a.k, 10);
+  EXPECT_DOUBLE_EQ(a.test_fraction, 0.2);
+  EXPECT_EQ(parse(R"({"type": "norms"})").type, "norms");
+}
+
+TEST(MetricSpec, StrictErrorsNameThePath) {
+  EXPECT_NE(spec_error(R"({"type": "knn_accuracy", "points": 10})")
+                .find("spec.json: metrics[0].points: unknown key"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "recall"})").find("metrics[0].type"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "knn_recall", "reference": "pca"})")
+                .find("metrics[0].reference"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "knn_recall", "k": 0})").find("metrics[0].k"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "knn_accuracy", "test_fraction": 1})")
+                .find("metrics[0].test_fraction"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "spearman", "points": 9})")
+                .find("metrics[0].points"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "norms", "k": 3})").find("metrics[0].k"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"k": 3})").find("metrics[0].type"),
+            std::string::npos);
+}
+
+TEST(MetricSpec, StoredNames) {
+  EXPECT_EQ(metric_names(parse(R"({"type": "knn_recall", "k": 10})")),
+            (std::vector<std::string>{"knn_recall@10", "knn_recall_affinity@10"}));
+  EXPECT_EQ(metric_names(parse(R"({"type": "knn_recall", "reference": "input"})")),
+            (std::vector<std::string>{"knn_recall@15"}));
+  EXPECT_EQ(metric_names(parse(R"({"type": "knn_accuracy"})")),
+            (std::vector<std::string>{"knn_accuracy@15"}));
+  EXPECT_EQ(metric_names(parse(R"({"type": "distance_correlation"})")),
+            (std::vector<std::string>{"dcor_input"}));
+  EXPECT_EQ(metric_names(parse(R"({"type": "norms"})")).front(), "norm_mean");
+}
+
+/// Three separated 2-D blobs; X = the points (float), labels = the blob.
+struct Fixture {
+  Matrix x{150, 2};
+  std::vector<std::int32_t> labels = std::vector<std::int32_t>(150);
+  KnnGraph graph;
+  Csr affinity;
+  Fixture() {
+    Rng rng(1);
+    for (std::int64_t i = 0; i < 150; ++i) {
+      labels[i] = static_cast<std::int32_t>(i % 3);
+      x(i, 0) = static_cast<float>(50.0 * labels[i] + rng.normal());
+      x(i, 1) = static_cast<float>(rng.normal());
+    }
+    graph = embedding_knn(convert<double>(x), 20);
+    // Binary affinities on the 10-NN graph: its top-10 is the kNN set.
+    affinity.n = 150;
+    affinity.indptr.push_back(0);
+    for (std::int64_t i = 0; i < 150; ++i) {
+      for (int c = 0; c < 10; ++c) {
+        affinity.indices.push_back(static_cast<std::int32_t>(graph.neighbors(i)[c]));
+        affinity.values.push_back(1.0);
+      }
+      affinity.indptr.push_back(affinity.nnz());
+    }
+  }
+  std::vector<MetricSpec> specs() const {
+    return {parse(R"({"type": "knn_recall", "k": 10})"),
+            parse(R"({"type": "knn_accuracy", "k": 5})"),
+            parse(R"({"type": "spearman", "points": 100})"),
+            parse(R"({"type": "distance_correlation", "points": 100})"),
+            parse(R"({"type": "norms"})")};
+  }
+};
+
+TEST(ComputeMetrics, IdentityEmbeddingIsPerfect) {
+  const Fixture f;
+  const MatrixD y = convert<double>(f.x);
+  const auto m = compute_metrics(
+      f.specs(), {&f.x, &f.graph, &f.affinity, &y, &f.labels, 3});
+  EXPECT_DOUBLE_EQ(m.at("knn_recall@10"), 1.0);
+  EXPECT_DOUBLE_EQ(m.at("knn_recall_affinity@10"), 1.0);
+  EXPECT_DOUBLE_EQ(m.at("knn_accuracy@5"), 1.0);
+  EXPECT_NEAR(m.at("spearman"), 1.0, 1e-12);
+  EXPECT_NEAR(m.at("dcor_input"), 1.0, 1e-12);
+  EXPECT_EQ(m.count("norm_mean"), 1u);
+  EXPECT_EQ(m.count("norm_q95"), 1u);
+  EXPECT_EQ(m.size(), 5u + 9u);
+}
+
+TEST(ComputeMetrics, AgreesWithTheIndividualMetrics) {
+  const Fixture f;
+  Rng rng(2);
+  MatrixD y(150, 2);
+  for (std::int64_t i = 0; i < 150; ++i) {
+    y(i, 0) = f.x(i, 0) + 20.0 * rng.normal();
+    y(i, 1) = f.x(i, 1) + 20.0 * rng.normal();
+  }
+  auto specs = f.specs();
+  specs.push_back(parse(R"({"type": "knn_recall", "k": 5, "points": 40})"));
+  const auto m =
+      compute_metrics(specs, {&f.x, &f.graph, &f.affinity, &y, &f.labels, 7});
+  const KnnGraph emb = embedding_knn(y, 10);
+  EXPECT_DOUBLE_EQ(m.at("knn_recall@10"), knn_recall(f.graph, emb, 10));
+  EXPECT_DOUBLE_EQ(m.at("knn_recall_affinity@10"),
+                   knn_recall(top_k_affinity_neighbors(f.affinity, 10), emb, 10));
+  EXPECT_DOUBLE_EQ(m.at("knn_recall@5"),
+                   knn_recall(f.graph, emb, 5, Rng(7).sample(150, 40)));
+  EXPECT_DOUBLE_EQ(m.at("knn_accuracy@5"), knn_accuracy(y, f.labels, 5, 0.2, 7));
+  EXPECT_DOUBLE_EQ(m.at("spearman"), distance_rank_correlation(f.x, y, 100, 7));
+  EXPECT_DOUBLE_EQ(m.at("dcor_input"), distance_correlation(f.x, y, 100, 7));
+  EXPECT_LT(m.at("knn_recall@10"), 0.9);
+}
+
+TEST(ComputeMetrics, SkipsAffinityRecallAndAccuracyWithoutTheirInputs) {
+  const Fixture f;
+  const MatrixD y = convert<double>(f.x);
+  const std::vector<std::int32_t> none;
+  const auto m =
+      compute_metrics(f.specs(), {&f.x, &f.graph, nullptr, &y, &none, 0});
+  EXPECT_EQ(m.count("knn_recall@10"), 1u);
+  EXPECT_EQ(m.count("knn_recall_affinity@10"), 0u);
+  EXPECT_EQ(m.count("knn_accuracy@5"), 0u);
+  const auto m2 =
+      compute_metrics(f.specs(), {&f.x, &f.graph, nullptr, &y, nullptr, 0});
+  EXPECT_EQ(m2.count("knn_accuracy@5"), 0u);
+}
+
+TEST(ComputeMetrics, ClearErrors) {
+  const Fixture f;
+  const MatrixD y = convert<double>(f.x);
+  const std::vector<MetricSpec> k30 = {parse(R"({"type": "knn_recall", "k": 30})")};
+  try {
+    compute_metrics(k30, {&f.x, &f.graph, nullptr, &y, nullptr, 0});
+    FAIL() << "expected an error";
+  } catch (const NebenchError &e) {
+    EXPECT_NE(std::string(e.what()).find("graph.knn.k"), std::string::npos);
+  }
+  const std::vector<MetricSpec> twice = {parse(R"({"type": "spearman"})"),
+                                         parse(R"({"type": "spearman"})")};
+  EXPECT_THROW(compute_metrics(twice, {&f.x, &f.graph, nullptr, &y, nullptr, 0}),
+               NebenchError);
+  const std::vector<MetricSpec> sp = {parse(R"({"type": "spearman"})")};
+  EXPECT_THROW(compute_metrics(sp, {nullptr, &f.graph, nullptr, &y, nullptr, 0}),
+               NebenchError);
+  EXPECT_THROW(compute_metrics(sp, {&f.x, &f.graph, nullptr, nullptr, nullptr, 0}),
+               NebenchError);
+  const MatrixD short_y(10, 2);
+  const std::vector<MetricSpec> k10 = {parse(R"({"type": "knn_recall", "k": 10})")};
+  EXPECT_THROW(compute_metrics(k10, {&f.x, &f.graph, nullptr, &short_y, nullptr, 0}),
+               NebenchError);
+}
+
+} // namespace
+} // namespace nebench

@@ -1,0 +1,354 @@
+#!/usr/bin/python3
+"""Tests of reports/build.py against the fixture result files (make_fixture.py).
+
+Run: /usr/bin/python3 tests/reports/test_build_site.py
+"""
+
+import html
+import html.parser
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.parse
+
+import h5py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.path.join(REPO, "reports", "build.py")
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "reports"))
+
+import build  # noqa: E402
+import make_fixture  # noqa: E402
+
+
+class LinkParser(html.parser.HTMLParser):
+    """Collects img src, a href and link href of one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.imgs, self.links, self.styles, self.scripts = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img":
+            self.imgs.append(a.get("src"))
+        elif tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        elif tag == "link":
+            self.styles.append(a.get("href"))
+        elif tag == "script":
+            self.scripts.append(a.get("src"))
+
+
+def parse(path):
+    p = LinkParser()
+    with open(path, encoding="utf-8") as fh:
+        p.feed(fh.read())
+    return p
+
+
+def read(path):
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def run_build(*args):
+    return subprocess.run([sys.executable, BUILD, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+# A minimal DOM for the dashboard's filter script: sections > cards > claim rows.
+FILTER_HARNESS = r"""
+const model = JSON.parse(process.argv[process.argv.length - 1]);
+function el(attrs, children, sel) {
+  return {attrs: attrs, style: {display: ""}, getAttribute: (k) => attrs[k],
+          querySelectorAll: (q) => (q === sel ? children : [])};
+}
+const sections = model.sections.map((s) => el({"data-paper": s.paper}, s.cards.map((c) =>
+  el({"data-paper": c.paper}, c.rows.map((v) => el({"data-verdict": v}, [], "")),
+     "tr.claim")), "article.spec-card"));
+const selects = {"f-paper": {value: ""}, "f-verdict": {value: ""}};
+global.document = {getElementById: (id) => selects[id],
+                   querySelectorAll: (q) => (q === "section.paper" ? sections : [])};
+eval(model.script);
+const out = [];
+for (const [paper, verdict] of model.cases) {
+  selects["f-paper"].value = paper; selects["f-verdict"].value = verdict;
+  applyFilter();
+  out.push(sections.map((s) => [s.style.display, s.querySelectorAll("article.spec-card").map(
+    (c) => [c.style.display, c.querySelectorAll("tr.claim").map((r) => r.style.display)])]));
+}
+console.log(JSON.stringify(out));
+"""
+
+
+class BuildSiteTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="nebench_report_test_")
+        cls.results = os.path.join(cls.tmp, "results", "smoke")
+        cls.full, cls.partial = make_fixture.write_fixtures(cls.results)
+        cls.site = os.path.join(cls.tmp, "site")
+        cls.proc = run_build("--results", cls.results, "--out", cls.site)
+        cls.pages = sorted(os.path.join(cls.site, p) for p in os.listdir(cls.site)
+                           if p.endswith(".html")) if os.path.isdir(cls.site) else []
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def setUp(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+
+    def stored_claims(self):
+        with h5py.File(self.full, "r") as f:
+            return {cid: dict(f["claims"][cid].attrs) for cid in f["claims"]}
+
+    def test_fixture_has_what_the_layout_promises(self):
+        claims = self.stored_claims()
+        self.assertEqual(len({c["verdict"] for c in claims.values()}), 3)
+        with h5py.File(self.full, "r") as f:
+            self.assertEqual(f.attrs["layout_version"], 1)
+            ids = list(f["summary/run_id"].asstr()[()])
+            self.assertEqual(sorted(ids), sorted(f["runs"].keys()))
+            status = list(f["summary/status"].asstr()[()])
+            self.assertEqual(status.count("failed"), 1)
+            self.assertEqual(f["graph/indices"].shape, (f["dataset"].attrs["n"], 15))
+            names = json.loads(f["dataset"].attrs["class_names_json"])
+            self.assertEqual(names, make_fixture.CLASS_NAMES)
+
+    def test_index_lists_every_claim_with_its_verdict(self):
+        index = read(os.path.join(self.site, "index.html"))
+        for cid, a in self.stored_claims().items():
+            self.assertIn(html.escape(cid), index)
+            # The row of this claim carries the stored verdict as badge and filter key.
+            row = re.search(r'<tr class="claim" data-verdict="([a-z]+)">\s*<td><code>'
+                            + re.escape(html.escape(cid)) + r"</code>", index)
+            self.assertIsNotNone(row, cid)
+            self.assertEqual(row.group(1), a["verdict"])
+            self.assertIn(html.escape(a["explanation"]), index)
+        for verdict in ("pass", "fail", "inconclusive"):
+            self.assertIn(f'class="badge verdict-{verdict}">{verdict}</span>', index)
+            self.assertIn(f"1 {verdict}", index)  # the fixture has one claim of each
+        self.assertIn('id="f-paper"', index)
+        self.assertIn('id="f-verdict"', index)
+
+    def test_index_shows_file_status_and_profile(self):
+        index = read(os.path.join(self.site, "index.html"))
+        self.assertIn('class="badge status-partial">partial</span>', index)
+        self.assertIn('class="badge status-complete">complete</span>', index)
+        self.assertIn("profile <b>smoke</b>", index)
+        # Papers appear in the fixed dashboard order: spectrum before cne.
+        self.assertLess(index.index('data-paper="spectrum"'), index.index('data-paper="cne"'))
+
+    def test_spec_pages_exist(self):
+        names = {os.path.basename(p) for p in self.pages}
+        self.assertEqual(names, {"index.html", "spectrum__fixture_rho.html",
+                                 "cne__fixture_partial.html"})
+
+    def test_every_image_and_local_link_exists(self):
+        checked_imgs = 0
+        for page in self.pages:
+            p = parse(page)
+            self.assertTrue(p.styles, page)
+            for ref in p.imgs + p.links + p.styles:
+                self.assertIsNotNone(ref, page)
+                parts = urllib.parse.urlsplit(ref)
+                # Offline site: no scheme, no host, no absolute paths.
+                self.assertEqual(parts.scheme, "", f"{page}: {ref}")
+                self.assertEqual(parts.netloc, "", f"{page}: {ref}")
+                self.assertFalse(parts.path.startswith("/"), f"{page}: {ref}")
+                if parts.path:
+                    target = os.path.join(os.path.dirname(page), urllib.parse.unquote(parts.path))
+                    self.assertTrue(os.path.isfile(target), f"{page}: {ref} -> {target}")
+            for src in p.imgs:
+                self.assertTrue(src.startswith("img/") and src.endswith(".png"), src)
+                checked_imgs += 1
+            self.assertEqual(p.scripts, [None] * len(p.scripts), "only inline scripts")
+        self.assertGreater(checked_imgs, 10)
+
+    def test_spec_page_content(self):
+        page = read(os.path.join(self.site, "spectrum__fixture_rho.html"))
+        self.assertIn(html.escape(make_fixture.FAILED_ERROR), page)
+        for name in make_fixture.CLASS_NAMES:
+            self.assertIn(html.escape(name), page)  # legend
+        with h5py.File(self.full, "r") as f:
+            run_ids = list(f["runs"].keys())
+            recall = f["runs/tsne@rho=1,seed=0/metrics"].attrs["knn_recall@15"]
+            commit = f.attrs["git_commit"]
+            sha = f["dataset"].attrs["sha256"]
+        for rid in run_ids:
+            self.assertIn(html.escape(rid), page)
+        self.assertIn(build.fmt_number(float(recall)), page)
+        self.assertIn(commit, page)
+        self.assertIn(sha, page)
+        self.assertIn("fixture-host", page)
+        p = parse(os.path.join(self.site, "spectrum__fixture_rho.html"))
+        # 5 metrics x tsne over rho, 5 embeddings (the failed run has none), 1 trace figure.
+        self.assertEqual(sum("/metric_tsne_rho_" in s for s in p.imgs), 5)
+        self.assertEqual(sum("/emb_" in s for s in p.imgs), 5)
+        self.assertEqual(sum(s.endswith("/traces.png") for s in p.imgs), 1)
+
+    def test_partial_page_says_partial(self):
+        page = read(os.path.join(self.site, "cne__fixture_partial.html"))
+        self.assertIn("partial", page)
+        self.assertIn("No claims recorded", page)
+
+    def test_rebuild_reuses_figures_and_drops_removed_files(self):
+        site = os.path.join(self.tmp, "site_rebuild")
+        shutil.copytree(self.site, site, copy_function=shutil.copy2)
+        png = os.path.join(site, "img", "spectrum__fixture_rho", "traces.png")
+        before = os.stat(png).st_mtime_ns
+        proc = run_build("--results", self.results, "--out", site, "--jobs", "1")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(os.stat(png).st_mtime_ns, before, "unchanged file: figures reused")
+        # Only the spectrum folder now: the cne page and its figures must go.
+        proc = run_build("--results", os.path.join(self.results, "spectrum"), "--out", site)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(os.stat(png).st_mtime_ns, before)
+        self.assertFalse(os.path.exists(os.path.join(site, "cne__fixture_partial.html")))
+        self.assertFalse(os.path.exists(os.path.join(site, "img", "cne__fixture_partial")))
+        self.assertNotIn("cne/fixture_partial", read(os.path.join(site, "index.html")))
+        # A changed result file is drawn again.
+        os.utime(self.full, ns=(before + 10**9, before + 10**9))
+        proc = run_build("--results", self.results, "--out", site)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertNotEqual(os.stat(png).st_mtime_ns, before)
+
+    def test_same_spec_from_two_results_dirs_gets_two_pages(self):
+        other = os.path.join(self.tmp, "results_quick")
+        make_fixture.write_fixture(os.path.join(other, "spectrum", "fixture_rho.h5"))
+        site = os.path.join(self.tmp, "site_two")
+        proc = run_build("--results", self.results, "--results", other, "--out", site)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        names = sorted(p for p in os.listdir(site) if p.endswith(".html"))
+        self.assertEqual(len(names), 4, names)
+        self.assertIn("spectrum__fixture_rho.html", names)
+
+    def test_run_cut_off_while_written_is_incomplete(self):
+        results = os.path.join(self.tmp, "results_cut")
+        path = os.path.join(results, "spectrum", "fixture_rho.h5")
+        make_fixture.write_fixture(path)
+        with h5py.File(path, "a") as f:  # nebench's store marks finished runs "complete"
+            for rid in f["runs"]:
+                if rid != "tsne@rho=4,seed=1":
+                    f["runs"][rid].attrs["complete"] = 1
+        site = os.path.join(self.tmp, "site_cut")
+        proc = run_build("--results", results, "--out", site)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        page = read(os.path.join(site, "spectrum__fixture_rho.html"))
+        self.assertIn("runs/tsne@rho=4,seed=1 was not completely written", page)
+        self.assertIn('status-unknown">incomplete</span>', page)
+        imgs = parse(os.path.join(site, "spectrum__fixture_rho.html")).imgs
+        self.assertEqual(sum("/emb_" in s for s in imgs), 4)
+
+    def test_missing_results_dir_fails_clearly(self):
+        missing = os.path.join(self.tmp, "no_such_dir")
+        proc = run_build("--results", missing, "--out", os.path.join(self.tmp, "site_x"))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("does not exist", proc.stderr)
+        self.assertIn(missing, proc.stderr)
+
+    def test_refuses_foreign_output_dir(self):
+        foreign = os.path.join(self.tmp, "foreign")
+        os.makedirs(foreign)
+        with open(os.path.join(foreign, "keep.txt"), "w") as fh:
+            fh.write("not ours")
+        proc = run_build("--results", self.results, "--out", foreign)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("did not create", proc.stderr)
+        self.assertTrue(os.path.exists(os.path.join(foreign, "keep.txt")))
+
+    def test_tmp_files_are_skipped(self):
+        results = os.path.join(self.tmp, "results_tmp")
+        make_fixture.write_fixture(os.path.join(results, "spectrum", "fixture_rho.h5.tmp"))
+        site = os.path.join(self.tmp, "site_tmp")
+        proc = run_build("--results", results, "--out", site)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([p for p in os.listdir(site) if p.endswith(".html")], ["index.html"])
+
+    @unittest.skipUnless(shutil.which("node"), "node is not installed")
+    def test_filter_by_paper_and_verdict(self):
+        index = read(os.path.join(self.site, "index.html"))
+        script = re.search(r"<script>(.*?)</script>", index, re.S).group(1)
+        sections = []
+        for sec in re.findall(r'<section class="paper" data-paper="(\w+)">(.*?)</section>',
+                              index, re.S):
+            cards = [{"paper": p, "rows": re.findall(r'<tr class="claim" data-verdict="(\w+)"', c)}
+                     for p, c in re.findall(r'<article class="spec-card" data-paper="(\w+)">'
+                                            r"(.*?)</article>", sec[1], re.S)]
+            sections.append({"paper": sec[0], "cards": cards})
+        self.assertEqual([s["paper"] for s in sections], ["spectrum", "cne"])
+        self.assertEqual(sections[0]["cards"][0]["rows"], ["pass", "fail", "inconclusive"])
+        cases = [["", ""], ["cne", ""], ["", "fail"], ["cne", "pass"]]
+        model = {"script": script, "sections": sections, "cases": cases}
+        proc = subprocess.run(["node", "-e", FILTER_HARNESS, json.dumps(model)],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        shown, hidden = "", "none"
+        everything, only_cne, only_fail, nothing = json.loads(proc.stdout)
+        self.assertEqual(everything, [[shown, [[shown, [shown] * 3]]], [shown, [[shown, []]]]])
+        self.assertEqual(only_cne, [[hidden, [[hidden, [shown] * 3]]], [shown, [[shown, []]]]])
+        # The partial cne file has no claims, so a verdict filter hides it and its paper.
+        self.assertEqual(only_fail,
+                         [[shown, [[shown, [hidden, shown, hidden]]]], [hidden, [[hidden, []]]]])
+        self.assertEqual(nothing,
+                         [[hidden, [[hidden, [shown, hidden, hidden]]]], [hidden, [[hidden, []]]]])
+
+
+class HelperTest(unittest.TestCase):
+    def test_mean_sd_over_seeds(self):
+        mean, sd, n = build.mean_sd([0.3, 0.5, float("nan")])
+        self.assertEqual(n, 2)
+        self.assertAlmostEqual(mean, 0.4)
+        self.assertAlmostEqual(sd, math.sqrt(0.02))  # ddof 1: ((0.1^2 + 0.1^2) / 1)^0.5
+        mean, sd, n = build.mean_sd([0.7])
+        self.assertEqual((mean, n), (0.7, 1))
+        self.assertTrue(math.isnan(sd))
+
+    def test_log_axis_only_beyond_20x(self):
+        self.assertTrue(build.wants_log_axis([1, 2, 4, 8, 16, 30, 64, 100]))
+        self.assertFalse(build.wants_log_axis([1, 2, 4, 8, 16]))
+        self.assertFalse(build.wants_log_axis([1, 20]))
+        self.assertTrue(build.wants_log_axis([1, 21]))
+        self.assertFalse(build.wants_log_axis([0, 100]))
+        self.assertFalse(build.wants_log_axis(["a", "b"]))
+
+    def test_sweep_axes_and_run_ids(self):
+        R = build.Run
+        runs = [R(run_id=f"t@rho={r},seed=0", name="t", params={"rho": r, "m": "x"}, seed=0,
+                  status="ok", error="", wall_seconds=1.0, started_utc="", method_json="",
+                  metrics={}, has_embedding=False, trace_columns=[]) for r in (1, 2)]
+        runs.append(R(run_id="u@seed=0", name="u", params={}, seed=0, status="ok", error="",
+                      wall_seconds=1.0, started_utc="", method_json="", metrics={},
+                      has_embedding=False, trace_columns=[]))
+        self.assertEqual(build.sweep_axes(runs), {"t": ["rho", "m"]})
+
+    def test_label_colours_use_tab10_and_class_names(self):
+        import numpy as np
+        import matplotlib
+        rgba, legend = build.label_colours(np.array([0, 2, 2, -1]), ["a", "b", "c"])
+        tab10 = matplotlib.colormaps["tab10"]
+        self.assertEqual(tuple(rgba[1]), tuple(tab10(2)))
+        self.assertEqual([n for n, _ in legend], ["a", "c"])  # only classes present
+        self.assertEqual(tuple(rgba[3][:3]), (0.7, 0.7, 0.7))  # unlabelled: grey
+
+    def test_number_formatting(self):
+        self.assertEqual(build.fmt_number(float("nan")), "–")
+        self.assertEqual(build.fmt_number(0.123456), "0.1235")
+        self.assertEqual(build.fmt_number(1.5e-5), "1.5e-05")
+        self.assertEqual(build.fmt_number(3), "3")
+        self.assertEqual(build.fmt_observed({"rho": [1, 4], "mean": [0.33986, None]}),
+                         "rho: [1, 4]; mean: [0.3399, –]")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
