@@ -221,10 +221,10 @@ json make_baseline(const std::string &spec_id, const std::string &profile,
     json bands = json::object();
     for (const auto &[name, value] : r.metrics)
       if (std::isfinite(value))
-        bands[name] = {{"expected", value},
-                       {"tolerance", std::max(tolerance.absolute,
-                                              tolerance.relative *
-                                                  std::fabs(value))}};
+        bands[name] = {
+            {"expected", value},
+            {"tolerance", std::max(tolerance.absolute,
+                                   tolerance.relative * std::fabs(value))}};
     if (!bands.empty())
       metrics[r.run_id] = bands;
   }

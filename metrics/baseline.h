@@ -44,18 +44,19 @@ struct Baseline {
 /// Reads and parses a baseline file (DataError when unreadable or not JSON).
 Baseline load_baseline(const std::string &path);
 
-/// File name of a spec's baseline: "spectrum/fmnist" -> "spectrum__fmnist.json".
+/// File name of a spec's baseline: "spectrum/fmnist" ->
+/// "spectrum__fmnist.json".
 std::string baseline_file_name(const std::string &spec_id);
 
 /// One comparison: a metric of a run against its band, or a claim verdict.
 struct BaselineRow {
-  std::string run_id;   ///< run id; "(claim)" for claim rows
-  std::string metric;   ///< metric name; the claim id for claim rows
-  double expected = 0;  ///< band centre (NaN for claim rows)
-  double tolerance = 0; ///< band half-width (NaN for claim rows)
-  double observed = 0;  ///< value in the results (NaN when missing)
-  bool ok = false;      ///< inside the band / same verdict
-  std::string note;     ///< why not ok ("" when ok)
+  std::string run_id;           ///< run id; "(claim)" for claim rows
+  std::string metric;           ///< metric name; the claim id for claim rows
+  double expected = 0;          ///< band centre (NaN for claim rows)
+  double tolerance = 0;         ///< band half-width (NaN for claim rows)
+  double observed = 0;          ///< value in the results (NaN when missing)
+  bool ok = false;              ///< inside the band / same verdict
+  std::string note;             ///< why not ok ("" when ok)
   std::string kind = "metric";  ///< "metric" or "claim"
   std::string expected_verdict; ///< claim rows: verdict in the baseline
   std::string observed_verdict; ///< claim rows: verdict now ("" if missing)

@@ -29,14 +29,15 @@ std::string read_run(const SpecNode &node,
     std::set<std::string> names;
     for (const auto &[name, params] : runs)
       names.insert(name);
-    node.fail_at("run", "unknown run \"" + run + "\" (runs: " + join(names) +
-                            ")");
+    node.fail_at("run",
+                 "unknown run \"" + run + "\" (runs: " + join(names) + ")");
   }
   return run;
 }
 
-std::string read_over(const SpecNode &node, const std::string &run,
-                      const std::map<std::string, std::set<std::string>> &runs) {
+std::string
+read_over(const SpecNode &node, const std::string &run,
+          const std::map<std::string, std::set<std::string>> &runs) {
   const std::string over = node.string("over");
   const auto &swept = runs.at(run);
   if (!swept.count(over))
@@ -81,19 +82,22 @@ read_selection(const SpecNode &node,
 
 } // namespace
 
-ClaimSpec ClaimSpec::from_spec(
-    const SpecNode &node,
-    const std::map<std::string, std::set<std::string>> &runs) {
+ClaimSpec
+ClaimSpec::from_spec(const SpecNode &node,
+                     const std::map<std::string, std::set<std::string>> &runs) {
   ClaimSpec c;
   c.id = node.string("id");
-  // The id names an HDF5 group (/claims/<id>) and must trace to CLAIMS.md.
-  static const std::regex id_pattern("^[A-Z][0-9]+[A-Za-z0-9_.-]*$");
+  // The id names an HDF5 group (/claims/<id>) and must trace to a CLAIMS.md
+  // label; same pattern as experiments/schema.json.
+  static const std::regex id_pattern("^[A-Z][A-Za-z0-9]*(-[A-Za-z0-9_]+)*$");
   if (!std::regex_match(c.id, id_pattern))
-    node.fail_at("id", "must start with a claim label such as \"S1-\" "
-                       "(capital letter and number, then letters, digits, "
-                       "'-', '_' or '.'), got \"" +
+    node.fail_at("id", "must start with a claim label such as \"S1\" and "
+                       "continue with -word parts (letters, digits, '_'), "
+                       "got \"" +
                            c.id + "\"");
   c.text = node.string("text");
+  if (c.text.empty())
+    node.fail_at("text", "must not be empty");
   const SpecNode chk = node.child("check");
   if (!chk.is_object())
     chk.fail("must be an object, got " + json_type_name(chk.raw()));
@@ -220,8 +224,8 @@ std::optional<double> usable(const SummaryRow &row, const std::string &metric,
   if (row.status != "ok") {
     excluded.push_back(
         {{"run_id", row.run_id},
-         {"reason", "run " + row.status +
-                        (row.error.empty() ? "" : ": " + row.error)}});
+         {"reason",
+          "run " + row.status + (row.error.empty() ? "" : ": " + row.error)}});
     return std::nullopt;
   }
   const auto it = row.metrics.find(metric);
@@ -259,8 +263,9 @@ struct SweepGroups {
   json excluded = json::array();
 };
 
-SweepGroups group_by(const std::vector<SummaryRow> &rows, const std::string &run,
-                     const std::string &over, const std::string &metric) {
+SweepGroups group_by(const std::vector<SummaryRow> &rows,
+                     const std::string &run, const std::string &over,
+                     const std::string &metric) {
   SweepGroups g;
   std::vector<std::pair<double, std::vector<double>>> groups; // value, metric
   auto slot = [&](double v) -> std::vector<double> & {
@@ -395,10 +400,10 @@ void eval_monotone(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   const std::string ends = at(0) + " -> " + at(m - 1);
   const std::string verb = down ? "decreases" : "increases";
   if (violations.empty()) {
-    std::string detail =
-        worst > 0 ? "largest " + wrong + " " + step_text(worst_i) +
-                        " within tolerance " + fmt(c.tolerance)
-                  : "every step goes that way";
+    std::string detail = worst > 0
+                             ? "largest " + wrong + " " + step_text(worst_i) +
+                                   " within tolerance " + fmt(c.tolerance)
+                             : "every step goes that way";
     if (!g.missing.empty()) {
       r.verdict = "inconclusive";
       r.explanation = c.metric + " " + verb + " over " + c.over + ": " + ends +
@@ -406,15 +411,15 @@ void eval_monotone(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                       list_values(g.missing) + " has no valid runs";
     } else {
       r.verdict = "pass";
-      r.explanation =
-          c.metric + " " + verb + " over " + c.over + ": " + ends + "; " + detail;
+      r.explanation = c.metric + " " + verb + " over " + c.over + ": " + ends +
+                      "; " + detail;
     }
     return;
   }
   const std::string count = std::to_string(violations.size()) + " of " +
                             std::to_string(m - 1) + " steps";
-  const double sp = spread(g.stats[worst_violation_i],
-                           g.stats[worst_violation_i + 1]);
+  const double sp =
+      spread(g.stats[worst_violation_i], g.stats[worst_violation_i + 1]);
   if (all_within_spread) {
     r.verdict = "inconclusive";
     r.explanation = c.metric + " " + verb + " over " + c.over +
@@ -424,14 +429,14 @@ void eval_monotone(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                     ", within 2x seed spread " + fmt(sp);
   } else {
     r.verdict = "fail";
-    r.explanation = c.metric + " does not " + (down ? "decrease" : "increase") +
-                    " over " + c.over + ": " + ends + "; " + count + " " +
-                    wrong + " beyond tolerance " + fmt(c.tolerance) +
-                    ", largest " + step_text(worst_violation_i) +
-                    (has_spread(g.stats[worst_violation_i],
-                                g.stats[worst_violation_i + 1])
-                         ? ", beyond 2x seed spread " + fmt(sp)
-                         : " (fewer than 2 seeds, no spread)");
+    r.explanation =
+        c.metric + " does not " + (down ? "decrease" : "increase") + " over " +
+        c.over + ": " + ends + "; " + count + " " + wrong +
+        " beyond tolerance " + fmt(c.tolerance) + ", largest " +
+        step_text(worst_violation_i) +
+        (has_spread(g.stats[worst_violation_i], g.stats[worst_violation_i + 1])
+             ? ", beyond 2x seed spread " + fmt(sp)
+             : " (fewer than 2 seeds, no spread)");
   }
 }
 
@@ -441,10 +446,10 @@ void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   const Stats a = stats_of(select_values(c.a, rows, c.metric, excluded));
   const Stats b = stats_of(select_values(c.b, rows, c.metric, excluded));
   json &obs = r.observed;
-  obs["a"] = {{"selection", describe(c.a)}, {"n", a.n}, {"mean", a.mean},
-              {"sd", a.sd}};
-  obs["b"] = {{"selection", describe(c.b)}, {"n", b.n}, {"mean", b.mean},
-              {"sd", b.sd}};
+  obs["a"] = {
+      {"selection", describe(c.a)}, {"n", a.n}, {"mean", a.mean}, {"sd", a.sd}};
+  obs["b"] = {
+      {"selection", describe(c.b)}, {"n", b.n}, {"mean", b.mean}, {"sd", b.sd}};
   obs["margin"] = c.margin;
   obs["excluded"] = excluded;
   if (a.n == 0 || b.n == 0) {
@@ -458,9 +463,9 @@ void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   const double sp = spread(a, b);
   obs["difference"] = diff;
   obs["spread"] = sp;
-  const std::string head = c.metric + ": " + describe(c.a) + " " +
-                           fmt(a.mean) + " vs " + describe(c.b) + " " +
-                           fmt(b.mean) + ", difference " + fmt(diff, "%+.3g");
+  const std::string head = c.metric + ": " + describe(c.a) + " " + fmt(a.mean) +
+                           " vs " + describe(c.b) + " " + fmt(b.mean) +
+                           ", difference " + fmt(diff, "%+.3g");
   if (diff > c.margin) {
     r.verdict = "pass";
     r.explanation = head + " > margin " + fmt(c.margin);
@@ -483,7 +488,8 @@ void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   put_groups(obs, g);
   obs["range"] = {c.lo, c.hi};
   const std::string what = c.metric + " over " + c.over + " of " + c.target.run;
-  const std::string range = "[" + fmt(c.lo, "%.6g") + ", " + fmt(c.hi, "%.6g") + "]";
+  const std::string range =
+      "[" + fmt(c.lo, "%.6g") + ", " + fmt(c.hi, "%.6g") + "]";
   if (!g.numeric) {
     r.verdict = "inconclusive";
     r.explanation = what + ": the values of " + c.over + " are not all numbers";
@@ -558,8 +564,8 @@ void eval_within(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   r.explanation = c.metric + " of " + describe(c.target) + ": " +
                   fmt(s.mean, "%.4g") + " vs reference " +
                   fmt(c.reference, "%.4g") + ", |difference| " +
-                  fmt(std::fabs(diff)) + (ok ? " <= " : " > ") +
-                  "tolerance " + fmt(c.tolerance);
+                  fmt(std::fabs(diff)) + (ok ? " <= " : " > ") + "tolerance " +
+                  fmt(c.tolerance);
 }
 
 } // namespace

@@ -48,9 +48,9 @@ struct ClaimSpec {
   /// name of the spec to its sweep parameter names; the check's runs, `over`
   /// and selection params must exist there. Errors name the JSON path
   /// ("claims[0].check.over: ...").
-  static ClaimSpec
-  from_spec(const SpecNode &claim_node,
-            const std::map<std::string, std::set<std::string>> &run_sweep_params);
+  static ClaimSpec from_spec(
+      const SpecNode &claim_node,
+      const std::map<std::string, std::set<std::string>> &run_sweep_params);
 };
 
 struct ClaimResult {

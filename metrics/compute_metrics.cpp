@@ -32,8 +32,8 @@ void require_rows(const char *what, std::int64_t rows, std::int64_t n) {
 
 } // namespace
 
-std::map<std::string, double> compute_metrics(
-    const std::vector<MetricSpec> &specs, const MetricInput &in) {
+std::map<std::string, double>
+compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
   if (!in.embedding)
     throw NebenchError("compute_metrics: no embedding");
   const MatrixD &y = *in.embedding;
@@ -83,9 +83,9 @@ std::map<std::string, double> compute_metrics(
   }
   if (kmax > 0) {
     const std::vector<std::int64_t> queries =
-        all_points ? std::vector<std::int64_t>{}
-                   : std::vector<std::int64_t>(query_set.begin(),
-                                               query_set.end());
+        all_points
+            ? std::vector<std::int64_t>{}
+            : std::vector<std::int64_t>(query_set.begin(), query_set.end());
     const KnnGraph emb = embedding_knn(y, kmax, queries);
     for (const auto &s : specs) {
       if (s.type != "knn_recall")
@@ -95,9 +95,8 @@ std::map<std::string, double> compute_metrics(
       if (s.reference != "affinity")
         out["knn_recall" + at_k] = knn_recall(*in.input_graph, emb, s.k, pts);
       if (s.reference != "input" && in.affinities)
-        out["knn_recall_affinity" + at_k] =
-            knn_recall(top_k_affinity_neighbors(*in.affinities, s.k), emb,
-                       s.k, pts);
+        out["knn_recall_affinity" + at_k] = knn_recall(
+            top_k_affinity_neighbors(*in.affinities, s.k), emb, s.k, pts);
     }
   }
 
@@ -106,8 +105,8 @@ std::map<std::string, double> compute_metrics(
     if (s.type == "knn_accuracy") {
       if (!in.labels || in.labels->empty())
         continue;
-      require_rows("the label vector", static_cast<std::int64_t>(in.labels->size()),
-                   n);
+      require_rows("the label vector",
+                   static_cast<std::int64_t>(in.labels->size()), n);
       out["knn_accuracy" + at_k] =
           knn_accuracy(y, *in.labels, s.k, s.test_fraction, in.seed);
     } else if (s.type == "spearman" || s.type == "distance_correlation") {
@@ -115,12 +114,13 @@ std::map<std::string, double> compute_metrics(
         throw NebenchError(s.type + ": needs the input data X");
       require_rows("the input data", in.X->rows, n);
       if (s.type == "spearman")
-        out["spearman"] = distance_rank_correlation(*in.X, y, s.points, in.seed);
+        out["spearman"] =
+            distance_rank_correlation(*in.X, y, s.points, in.seed);
       else
         out["dcor_input"] = distance_correlation(*in.X, y, s.points, in.seed);
     } else if (s.type == "norms") {
       const NormStats st = norm_stats(y);
-      const double values[] = {st.mean, st.std,    st.min, st.q05, st.q25,
+      const double values[] = {st.mean,   st.std, st.min, st.q05, st.q25,
                                st.median, st.q75, st.q95, st.max};
       const auto &names = norm_metric_names();
       for (std::size_t i = 0; i < names.size(); ++i)

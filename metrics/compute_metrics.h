@@ -41,7 +41,7 @@ struct MetricInput {
 /// embedding is missing, two specs produce the same name, the input graph is
 /// missing or has fewer than k columns, X is missing for spearman /
 /// distance_correlation, or row counts disagree.
-std::map<std::string, double> compute_metrics(
-    const std::vector<MetricSpec> &specs, const MetricInput &input);
+std::map<std::string, double>
+compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &input);
 
 } // namespace nebench

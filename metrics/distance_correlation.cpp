@@ -107,9 +107,9 @@ double distance_correlation(const DenseMatrix<A> &x, const DenseMatrix<B> &y,
 #define NEBENCH_DCOR_INSTANTIATE(A, B)                                         \
   template double u_distance_correlation_sqr<A, B>(const DenseMatrix<A> &,     \
                                                    const DenseMatrix<B> &);    \
-  template double distance_correlation<A, B>(                                  \
-      const DenseMatrix<A> &, const DenseMatrix<B> &, std::int64_t,            \
-      std::uint64_t);
+  template double distance_correlation<A, B>(const DenseMatrix<A> &,           \
+                                             const DenseMatrix<B> &,           \
+                                             std::int64_t, std::uint64_t);
 NEBENCH_DCOR_INSTANTIATE(float, float)
 NEBENCH_DCOR_INSTANTIATE(float, double)
 NEBENCH_DCOR_INSTANTIATE(double, float)

@@ -123,8 +123,7 @@ KnnGraph exact_search(const MatrixD &base, const MatrixD &qsrc,
       const auto take = std::min<std::size_t>(cand.size(), k);
       for (std::size_t c = 0; c < take; ++c) {
         out.indices[r * k + c] = cand[c].second;
-        out.distances[r * k + c] =
-            static_cast<float>(std::sqrt(cand[c].first));
+        out.distances[r * k + c] = static_cast<float>(std::sqrt(cand[c].first));
       }
     }
   }
@@ -136,9 +135,9 @@ KnnGraph exact_search(const MatrixD &base, const MatrixD &qsrc,
 KnnGraph embedding_knn(const MatrixD &y, int k,
                        const std::vector<std::int64_t> &queries) {
   if (k < 1 || k > y.rows - 1)
-    throw NebenchError("embedding_knn: k = " + std::to_string(k) +
-                       " must be in [1, n - 1] for n = " +
-                       std::to_string(y.rows) + " points");
+    throw NebenchError(
+        "embedding_knn: k = " + std::to_string(k) +
+        " must be in [1, n - 1] for n = " + std::to_string(y.rows) + " points");
   require_finite(y, "embedding_knn: embedding");
   for (auto q : queries)
     if (q < 0 || q >= y.rows)

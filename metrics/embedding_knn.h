@@ -3,15 +3,17 @@
 // the embedding side of kNN recall (papers/spectrum_and_cne.md sections 1.5,
 // 2.3) and the classifier behind kNN accuracy.
 //
-// Up to kKdTreeMaxDim dimensions a kd-tree (metrics/kd_tree.h) searches in
-// double. Above, FAISS IndexFlatL2 finds candidates in float; because its BLAS path computes
-// |x|^2 + |y|^2 - 2 x.y in float (absolute error ~1e-7 * |x|^2), it asks for
-// `slack` extra candidates, recomputes their distances in double from the
-// original coordinates and re-sorts by (distance, index). The result is the
-// exact double-precision kNN unless more than `slack` points fall inside the
-// float error band around the k-th distance (never seen on real embeddings:
-// the band holds ~0.2 points for a 70k-point t-SNE map). Ties are broken by
-// the smaller index, so results do not depend on FAISS's heap order.
+// Both paths return the exact kNN in double precision, ties broken by the
+// smaller index (as a brute-force sort by (distance, index) would), so the
+// result does not depend on the search structure or on thread scheduling.
+// - Up to kKdTreeMaxDim dimensions (every 2-D map): a kd-tree in double
+//   (metrics/kd_tree.h), O(log n + k) per query.
+// - Above (e.g. 128-D representations): FAISS IndexFlatL2 on float copies
+//   finds candidates. Its BLAS path computes |x|^2 + |y|^2 - 2 x.y in float
+//   (absolute error ~1e-7 |x|^2, reduced by centring first), so it fetches
+//   kKnnRerankSlack extra candidates, recomputes their distances in double
+//   and re-sorts. This is exact unless more than kKnnRerankSlack points lie
+//   within that float error of the k-th distance.
 
 #include "engine/core/knn_graph.h"
 #include "engine/core/matrix.h"

@@ -99,8 +99,8 @@ double knn_accuracy(const MatrixD &y, const std::vector<std::int32_t> &labels,
   if (static_cast<std::int64_t>(labels.size()) != y.rows)
     throw NebenchError("knn_accuracy: " + std::to_string(labels.size()) +
                        " labels for " + std::to_string(y.rows) + " points");
-  return knn_accuracy_on_split(y, labels,
-                               stratified_split(labels, test_fraction, seed), k);
+  return knn_accuracy_on_split(
+      y, labels, stratified_split(labels, test_fraction, seed), k);
 }
 
 } // namespace nebench

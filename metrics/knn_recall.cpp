@@ -19,10 +19,9 @@ double knn_recall(const KnnGraph &reference, const KnnGraph &embedding_knn,
                        std::to_string(reference.k) + ", embedding graph has " +
                        std::to_string(embedding_knn.k));
   if (reference.n != embedding_knn.n)
-    throw NebenchError("knn_recall: reference has " +
-                       std::to_string(reference.n) +
-                       " rows, embedding graph has " +
-                       std::to_string(embedding_knn.n));
+    throw NebenchError(
+        "knn_recall: reference has " + std::to_string(reference.n) +
+        " rows, embedding graph has " + std::to_string(embedding_knn.n));
   for (auto p : points)
     if (p < 0 || p >= reference.n)
       throw NebenchError("knn_recall: point " + std::to_string(p) +
@@ -77,8 +76,8 @@ KnnGraph top_k_affinity_neighbors(const Csr &p, int k) {
                        std::to_string(k));
   if (static_cast<std::int64_t>(p.indptr.size()) != p.n + 1)
     throw NebenchError("top_k_affinity_neighbors: CSR indptr has " +
-                       std::to_string(p.indptr.size()) + " entries for n = " +
-                       std::to_string(p.n));
+                       std::to_string(p.indptr.size()) +
+                       " entries for n = " + std::to_string(p.n));
   KnnGraph g;
   g.n = p.n;
   g.k = k;

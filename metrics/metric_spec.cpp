@@ -20,8 +20,7 @@ MetricSpec MetricSpec::from_spec(const SpecNode &node) {
   } else if (s.type == "spearman") {
     s.points = node.integer("points", 5000, Range::at_least(10));
   } else if (s.type == "distance_correlation") {
-    // The U-centred estimator needs more than 3 points.
-    s.points = node.integer("points", 5000, Range::at_least(4));
+    s.points = node.integer("points", 5000, Range::at_least(10));
   }
   node.finish();
   return s;
@@ -36,7 +35,7 @@ std::string at_suffix(int k) {
 
 const std::vector<std::string> &norm_metric_names() {
   static const std::vector<std::string> names = {
-      "norm_mean", "norm_std",    "norm_min", "norm_q05", "norm_q25",
+      "norm_mean",   "norm_std", "norm_min", "norm_q05", "norm_q25",
       "norm_median", "norm_q75", "norm_q95", "norm_max"};
   return names;
 }

@@ -41,7 +41,8 @@ std::vector<Out> condensed_distances(const DenseMatrix<T> &x,
       const T *b = x.row(rows[j]);
       double sq = 0.0;
       for (std::int64_t c = 0; c < d; ++c) {
-        const double diff = static_cast<double>(a[c]) - static_cast<double>(b[c]);
+        const double diff =
+            static_cast<double>(a[c]) - static_cast<double>(b[c]);
         sq += diff * diff;
       }
       out[pos] = static_cast<Out>(std::sqrt(sq));

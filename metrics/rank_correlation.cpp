@@ -14,31 +14,76 @@ namespace nebench {
 
 namespace {
 
+/// A value and its position, sorted as one contiguous 16-byte record: much
+/// faster than an index sort that reads values at random (12.5 M pairs).
+struct Keyed {
+  double value;
+  std::uint32_t index;
+};
+
 /// Twice the average rank of every value: tied values at sorted positions
 /// i..j (0-based) share rank (i + j + 2) / 2, so the doubled rank i + j + 2
-/// is an exact integer; uint32 halves the memory of double ranks.
-std::vector<std::uint32_t> doubled_ranks(const std::vector<double> &v) {
-  if (v.size() >= (std::size_t{1} << 31))
-    throw NebenchError("rank correlation: too many values (" +
-                       std::to_string(v.size()) + "), at most 2^31 - 1");
-  for (double x : v)
-    if (std::isnan(x))
-      throw NebenchError("rank correlation: NaN value");
-  const auto n = static_cast<std::uint32_t>(v.size());
-  std::vector<std::uint32_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0u);
-  std::sort(perm.begin(), perm.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return v[a] < v[b]; });
+/// is an exact integer; uint32 halves the memory of double ranks. The order
+/// among tied values does not matter, so the result is deterministic.
+std::vector<std::uint32_t> doubled_ranks(std::vector<Keyed> keyed) {
+  const auto n = static_cast<std::uint32_t>(keyed.size());
+  std::sort(keyed.begin(), keyed.end(),
+            [](const Keyed &a, const Keyed &b) { return a.value < b.value; });
   std::vector<std::uint32_t> out(n);
   for (std::uint32_t i = 0; i < n;) {
     std::uint32_t j = i;
-    while (j + 1 < n && v[perm[j + 1]] == v[perm[i]])
+    while (j + 1 < n && keyed[j + 1].value == keyed[i].value)
       ++j;
     for (std::uint32_t t = i; t <= j; ++t)
-      out[perm[t]] = i + j + 2;
+      out[keyed[t].index] = i + j + 2;
     i = j + 1;
   }
   return out;
+}
+
+void check_rankable(std::size_t n) {
+  if (n >= (std::size_t{1} << 31))
+    throw NebenchError("rank correlation: too many values (" +
+                       std::to_string(n) + "), at most 2^31 - 1");
+}
+
+std::vector<std::uint32_t> doubled_ranks(const std::vector<double> &v) {
+  check_rankable(v.size());
+  std::vector<Keyed> keyed(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (std::isnan(v[i]))
+      throw NebenchError("rank correlation: NaN value");
+    keyed[i] = {v[i], static_cast<std::uint32_t>(i)};
+  }
+  return doubled_ranks(std::move(keyed));
+}
+
+/// Doubled ranks of the condensed pairwise distances of rows `rows` of `x`,
+/// written straight into the sort records (no separate distance vector).
+template <class T>
+std::vector<std::uint32_t>
+distance_ranks(const DenseMatrix<T> &x, const std::vector<std::int64_t> &rows) {
+  const auto m = static_cast<std::int64_t>(rows.size());
+  const auto pairs = static_cast<std::size_t>(m * (m - 1) / 2);
+  check_rankable(pairs);
+  std::vector<Keyed> keyed(pairs);
+  const std::int64_t d = x.cols;
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int64_t i = 0; i < m; ++i) {
+    const T *a = x.row(rows[i]);
+    std::int64_t pos = condensed_index(i, i + 1, m);
+    for (std::int64_t j = i + 1; j < m; ++j, ++pos) {
+      const T *b = x.row(rows[j]);
+      double sq = 0.0;
+      for (std::int64_t c = 0; c < d; ++c) {
+        const double diff =
+            static_cast<double>(a[c]) - static_cast<double>(b[c]);
+        sq += diff * diff;
+      }
+      keyed[pos] = {std::sqrt(sq), static_cast<std::uint32_t>(pos)};
+    }
+  }
+  return doubled_ranks(std::move(keyed));
 }
 
 /// Pearson correlation of two doubled-rank vectors. Their means are both
@@ -108,16 +153,9 @@ double distance_rank_correlation(const Matrix &x, const MatrixD &y,
     throw NebenchError("spearman: needs at least 3 points, got " +
                        std::to_string(m));
   const auto rows = Rng(seed).sample(x.rows, m);
-  std::vector<std::uint32_t> rx, ry;
-  {
-    // Scoped so each distance vector is freed as soon as it is ranked.
-    const auto dx = condensed_distances<double>(x, rows);
-    rx = doubled_ranks(dx);
-  }
-  {
-    const auto dy = condensed_distances<double>(y, rows);
-    ry = doubled_ranks(dy);
-  }
+  // One distance set at a time: 16 bytes per pair while sorting, 4 after.
+  const auto rx = distance_ranks(x, rows);
+  const auto ry = distance_ranks(y, rows);
   return pearson_of_ranks(rx, ry);
 }
 

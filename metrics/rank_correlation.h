@@ -24,9 +24,10 @@ double spearman_correlation(const std::vector<double> &a,
 
 /// Spearman correlation between the Euclidean distances of `x` (input) and
 /// of `y` (embedding) over all pairs i < j of min(points, n) rows drawn
-/// without replacement by Rng(seed).sample. Memory: about 20 bytes per pair
-/// at the peak (m = 5000: 12.5 M pairs, ~250 MB), since the ranks are kept as
-/// doubled integers (uint32) and each distance vector is freed once ranked.
+/// without replacement by Rng(seed).sample. Memory: about 24 bytes per pair
+/// at the peak (m = 5000: 12.5 M pairs, ~300 MB): one distance set at a time
+/// is sorted as (value, index) records, and ranks are kept as doubled
+/// integers (uint32).
 /// Throws NebenchError when the row counts differ or fewer than 3 points.
 double distance_rank_correlation(const Matrix &x, const MatrixD &y,
                                  std::int64_t points, std::uint64_t seed);

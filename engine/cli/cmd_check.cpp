@@ -15,7 +15,9 @@ namespace {
 /// verdict always follows from the metrics in the file.
 std::vector<ClaimResult> recheck_claims(const ResultFile &file) {
   const Provenance prov = file.read_provenance();
-  nlohmann::json resolved = nlohmann::json::parse(prov.spec_json);
+  // Ordered parse: sweep keys keep their written order, so run ids match.
+  nlohmann::ordered_json resolved =
+      parse_spec_text(prov.spec_json, prov.spec_file);
   resolved.erase("profiles"); // already applied when the file was written
   const Spec spec = parse_spec(resolved, prov.spec_file, "full");
   const auto rows = file.read_summary();

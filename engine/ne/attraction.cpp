@@ -12,6 +12,9 @@ namespace nebench {
 
 namespace {
 
+// Below this many edges a parallel region costs more than it saves.
+constexpr std::int64_t kParallelEdges = 50000;
+
 void check_shapes(const Csr &P, const MatrixD &Y) {
   if (P.n != Y.rows)
     throw NebenchError("attraction: affinity matrix has " +
@@ -27,7 +30,7 @@ void attract(const Csr &P, const MatrixD &Y, const Kernel &kernel,
   const std::int64_t dim = Dim > 0 ? Dim : Y.cols;
   const double *y = Y.data.data();
   double *f = forces.data.data();
-#pragma omp parallel for schedule(dynamic, 512)
+#pragma omp parallel for schedule(dynamic, 512) if (P.nnz() > kParallelEdges)
   for (std::int64_t i = 0; i < n; ++i) {
     double *fi = f + i * dim;
     const double *yi = y + i * dim;
@@ -68,7 +71,7 @@ double sum_p_log_w(const Csr &P, const MatrixD &Y, double dof) {
   return with_kernel(dof, [&](const auto &kernel) {
     // Per-row partial sums added in row order: deterministic.
     std::vector<double> row(static_cast<std::size_t>(n), 0.0);
-#pragma omp parallel for schedule(dynamic, 512)
+#pragma omp parallel for schedule(dynamic, 512) if (P.nnz() > kParallelEdges)
     for (std::int64_t i = 0; i < n; ++i) {
       double s = 0;
       for (std::int64_t e = P.indptr[i]; e < P.indptr[i + 1]; ++e) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <omp.h>
 #include <string>
 #include <type_traits>
 
@@ -20,8 +21,8 @@ BarnesHutRepulsion::BarnesHutRepulsion(const BarnesHutParams &params)
   if (!(params.dof > 0))
     throw NebenchError("Barnes-Hut: dof must be > 0, got " +
                        std::to_string(params.dof));
-  if (params.leaf_size < 1 || params.max_depth < 1)
-    throw NebenchError("Barnes-Hut: leaf_size and max_depth must be >= 1");
+  if (params.leaf_size < 1 || params.max_depth < 1 || params.group_size < 1)
+    throw NebenchError("Barnes-Hut: leaf_size, max_depth and group_size must be >= 1");
 }
 
 void BarnesHutRepulsion::build(const MatrixD &Y) {
@@ -123,7 +124,7 @@ double BarnesHutRepulsion::compute(const MatrixD &Y, MatrixD &forces) {
   if (Y.cols != 2)
     throw NebenchError("Barnes-Hut repulsion needs a 2-D embedding, got " +
                        std::to_string(Y.cols) + " dimensions");
-  if (Y.rows >= std::numeric_limits<std::int32_t>::max())
+  if (Y.rows >= std::numeric_limits<std::int32_t>::max() / 2)
     throw NebenchError("Barnes-Hut repulsion: too many points");
   if (forces.rows != Y.rows || forces.cols != Y.cols)
     forces = MatrixD(Y.rows, Y.cols);
@@ -133,57 +134,96 @@ double BarnesHutRepulsion::compute(const MatrixD &Y, MatrixD &forces) {
     return 0.0;
   build(Y);
 
+  // Groups: the largest subtrees with at most group_size points. They are
+  // disjoint, cover all points and are contiguous in tree order.
+  groups_.clear();
+  for (std::int32_t k = 0; k < static_cast<std::int32_t>(nodes_.size());) {
+    if (nodes_[k].count <= params_.group_size) {
+      groups_.push_back(k);
+      k = nodes_[k].next;
+    } else {
+      ++k;
+    }
+  }
+
   const double theta2 = params_.theta * params_.theta;
   const Node *nodes = nodes_.data();
   const auto m = static_cast<std::int32_t>(nodes_.size());
+  const auto num_groups = static_cast<std::int32_t>(groups_.size());
   const std::int32_t *perm = perm_.data();
   const double *px = px_.data(), *py = py_.data();
   double *f = forces.data.data();
   double *rz = row_z_.data();
+  if (static_cast<int>(lists_.size()) < omp_get_max_threads())
+    lists_.resize(omp_get_max_threads());
 
   with_kernel(params_.dof, [&](const auto &kernel) {
-    // Points in tree order: neighbouring iterations walk nearly the same
-    // nodes. Each point's sums are private, so any schedule gives the same
-    // bits; dynamic chunks balance dense and sparse regions.
-#pragma omp parallel for schedule(dynamic, 64)
-    for (std::int32_t p = 0; p < n; ++p) {
-      const double xi = px[p], yi = py[p];
-      double fx = 0, fy = 0, z = 0;
-      std::int32_t k = 0;
-      while (k < m) {
-        const Node &node = nodes[k];
-        const double dx = xi - node.cx, dy = yi - node.cy;
-        const double d2 = dx * dx + dy * dy;
-        // A cell that holds the point itself is never summarized (its center
-        // of mass would include the self-interaction).
-        const bool holds_self = p >= node.begin && p < node.end;
-        if (!holds_self && node.side2 < theta2 * d2) {
-          double w;
-          const double r = kernel.repulsion(d2, w);
-          z += node.count * w;
-          fx += node.count * r * dx;
-          fy += node.count * r * dy;
-          k = node.next;
-        } else if (node.next == k + 1) { // leaf: sum its points exactly
-          for (std::int32_t q = node.begin; q < node.end; ++q) {
-            if (q == p)
+    // Small problems run on one thread: a parallel region costs more.
+#pragma omp parallel if (n > 2000)
+    {
+      InteractionList &list = lists_[omp_get_thread_num()];
+      // Each group's forces depend only on the tree, so any schedule gives
+      // the same bits; dynamic scheduling balances dense and sparse regions.
+#pragma omp for schedule(dynamic, 4)
+      for (std::int32_t g = 0; g < num_groups; ++g) {
+        const Node &group = nodes[groups_[g]];
+        const std::int32_t gb = group.begin, ge = group.end;
+        double xlo = px[gb], xhi = px[gb], ylo = py[gb], yhi = py[gb];
+        for (std::int32_t q = gb + 1; q < ge; ++q) {
+          xlo = std::min(xlo, px[q]);
+          xhi = std::max(xhi, px[q]);
+          ylo = std::min(ylo, py[q]);
+          yhi = std::max(yhi, py[q]);
+        }
+        // One walk per group (Barnes 1990): a cell is summarized when side /
+        // distance < theta holds for every point of the group (distance
+        // measured to the group's bounding box), so every point gets at
+        // least the accuracy of the per-point criterion. Cells that hold
+        // group points are opened down to their leaves.
+        list.clear();
+        for (std::int32_t k = 0; k < m;) {
+          const Node &node = nodes[k];
+          const bool overlaps = node.begin < ge && gb < node.end;
+          if (!overlaps) {
+            const double dx = std::max({xlo - node.cx, node.cx - xhi, 0.0});
+            const double dy = std::max({ylo - node.cy, node.cy - yhi, 0.0});
+            if (node.side2 < theta2 * (dx * dx + dy * dy)) {
+              list.push(node.cx, node.cy, node.count);
+              k = node.next;
               continue;
-            const double ex = xi - px[q], ey = yi - py[q];
-            double w;
-            const double r = kernel.repulsion(ex * ex + ey * ey, w);
-            z += w;
-            fx += r * ex;
-            fy += r * ey;
+            }
           }
-          k = node.next;
-        } else {
-          ++k; // descend: the first child follows its parent
+          if (node.next == k + 1) { // leaf: its points, exactly
+            for (std::int32_t q = node.begin; q < node.end; ++q)
+              list.push(px[q], py[q], 1.0);
+            k = node.next;
+          } else {
+            ++k; // open the cell: its first child follows it
+          }
+        }
+        // The list holds every point of the group itself once (w_ii = 1 at
+        // distance 0, zero force), so 1 is subtracted from each point's Z.
+        const std::size_t len = list.size();
+        const double *lx = list.x.data(), *ly = list.y.data(),
+                     *lm = list.mass.data();
+        for (std::int32_t p = gb; p < ge; ++p) {
+          const double xi = px[p], yi = py[p];
+          double fx = 0, fy = 0, z = 0;
+#pragma omp simd reduction(+ : fx, fy, z)
+          for (std::size_t e = 0; e < len; ++e) {
+            const double dx = xi - lx[e], dy = yi - ly[e];
+            double w;
+            const double r = kernel.repulsion(dx * dx + dy * dy, w);
+            z += lm[e] * w;
+            fx += lm[e] * r * dx;
+            fy += lm[e] * r * dy;
+          }
+          const std::int32_t i = perm[p];
+          f[2 * i] = fx;
+          f[2 * i + 1] = fy;
+          rz[i] = z - 1.0;
         }
       }
-      const std::int32_t i = perm[p];
-      f[2 * i] = fx;
-      f[2 * i + 1] = fy;
-      rz[i] = z;
     }
   });
 

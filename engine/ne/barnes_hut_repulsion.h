@@ -27,6 +27,11 @@ struct BarnesHutParams {
   int leaf_size = 4;
   /// Maximum tree depth; deeper cells (coincident points) become leaves.
   int max_depth = 48;
+  /// Points that share one tree walk (the largest subtrees with at most this
+  /// many points): the walk builds one interaction list, then every point of
+  /// the group sums it in a branch-free loop (Barnes 1990, "A modified tree
+  /// code"). Only changes speed; accuracy is at least the per-point one.
+  int group_size = 64;
 };
 
 class BarnesHutRepulsion : public RepulsionEstimator {
@@ -56,7 +61,26 @@ private:
   void build_node(std::int32_t begin, std::int32_t end, double x0, double y0,
                   double side, int depth);
 
+  /// Cells (center of mass, mass) and points (position, 1) one group
+  /// interacts with, structure of arrays for vectorized sums.
+  struct InteractionList {
+    std::vector<double> x, y, mass;
+    void clear() {
+      x.clear();
+      y.clear();
+      mass.clear();
+    }
+    void push(double px, double py, double m) {
+      x.push_back(px);
+      y.push_back(py);
+      mass.push_back(m);
+    }
+    std::size_t size() const { return x.size(); }
+  };
+
   BarnesHutParams params_;
+  std::vector<std::int32_t> groups_;     ///< root node of each group
+  std::vector<InteractionList> lists_;   ///< one per thread, reused
   std::vector<Node> nodes_;
   std::vector<std::int32_t> perm_;    ///< tree position -> point index
   std::vector<std::int32_t> scratch_; ///< partition buffer

@@ -20,7 +20,7 @@ void repel_all(const MatrixD &Y, const Kernel &kernel, MatrixD &forces,
   // Every point sums over all others in index order, so each row and each
   // partial sum of Z is independent of the schedule. Symmetry (f_ij = -f_ji)
   // would halve the work but make the summation order depend on threads.
-#pragma omp parallel for schedule(dynamic, 16)
+#pragma omp parallel for schedule(dynamic, 16) if (n > 1000)
   for (std::int64_t i = 0; i < n; ++i) {
     const double *yi = y + i * dim;
     double *fi = f + i * dim;

@@ -44,7 +44,9 @@ void TsneOptimizer::step(MatrixD &Y, const TsnePhase &phase, double Z) {
   const double max_step2 = params_.max_step_norm * params_.max_step_norm;
   double *y = Y.data.data(), *u = update_.data.data(), *g = gains_.data.data();
   const double *a = attr_.data.data(), *r = rep_.data.data();
-#pragma omp parallel for schedule(static)
+  // Element-wise work is O(n) and cheap next to the forces: it runs serially,
+  // which saves two thread barriers per iteration (they cost more than the
+  // work when cores are shared).
   for (std::int64_t i = 0; i < n; ++i) {
     double norm2 = 0;
     for (std::int64_t d = 0; d < dim; ++d) {
@@ -76,7 +78,6 @@ void TsneOptimizer::step(MatrixD &Y, const TsnePhase &phase, double Z) {
     for (std::int64_t i = 0; i < n; ++i)
       mean += y[i * dim + d];
     mean /= static_cast<double>(n);
-#pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < n; ++i)
       y[i * dim + d] -= mean;
   }
@@ -156,7 +157,6 @@ Trace TsneOptimizer::optimize(MatrixD &Y, const std::vector<TsnePhase> &phases,
     step(Y, phase_of(t + 1), Z);
 
     bool has_nan = false, has_inf = false;
-#pragma omp parallel for schedule(static) reduction(|| : has_nan, has_inf)
     for (std::size_t e = 0; e < Y.data.size(); ++e) {
       has_nan = has_nan || std::isnan(Y.data[e]);
       has_inf = has_inf || std::isinf(Y.data[e]);

@@ -173,8 +173,9 @@ TEST(Baseline, FileNameAndRoundTrip) {
             "spectrum__fmnist_exaggeration.json");
   auto rows = results();
   rows[1].metrics["knn_recall@15"] = 0.2;
-  const json made = make_baseline("spectrum/toy", "smoke", "2025-01-01T00:00:00Z",
-                                  rows, kVerdicts, {0.02, 0.05});
+  const json made =
+      make_baseline("spectrum/toy", "smoke", "2025-01-01T00:00:00Z", rows,
+                    kVerdicts, {0.02, 0.05});
   EXPECT_EQ(made["metrics"].count("fa2@seed=0"), 0u); // failed run left out
   EXPECT_DOUBLE_EQ(made["metrics"]["tsne@rho=1,seed=0"]["spearman"]["tolerance"]
                        .get<double>(),
@@ -184,17 +185,13 @@ TEST(Baseline, FileNameAndRoundTrip) {
                    0.02);
 
   const std::string path = ::testing::TempDir() + "nebench_baseline_test.json";
-  {
-    std::ofstream(path) << made.dump(2);
-  }
+  { std::ofstream(path) << made.dump(2); }
   const Baseline loaded = load_baseline(path);
   EXPECT_EQ(loaded.spec_id, "spectrum/toy");
   EXPECT_EQ(loaded.claims.at("S3-umap"), "fail");
   EXPECT_TRUE(baseline_passed(compare_to_baseline(loaded, rows, kVerdicts)));
 
-  {
-    std::ofstream(path) << "{\"spec_id\": ";
-  }
+  { std::ofstream(path) << "{\"spec_id\": "; }
   EXPECT_THROW(load_baseline(path), DataError);
   std::remove(path.c_str());
   EXPECT_THROW(load_baseline(path), DataError);

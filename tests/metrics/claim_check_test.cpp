@@ -13,8 +13,8 @@ const std::map<std::string, std::set<std::string>> kRuns = {
     {"tsne", {"rho"}}, {"umap", {}}, {"neg", {"zbar", "k"}}};
 
 ClaimSpec claim(const std::string &check, std::size_t index = 0) {
-  const json j = json::parse(R"({"id": "S1-test", "text": "a claim", "check": )" +
-                             check + "}");
+  const json j = json::parse(
+      R"({"id": "S1-test", "text": "a claim", "check": )" + check + "}");
   return ClaimSpec::from_spec(
       SpecNode(j, "spec.json", "claims[" + std::to_string(index) + "]"), kRuns);
 }
@@ -98,16 +98,17 @@ TEST(ClaimSpec, ErrorsNameThePath) {
       "spec.json: claims[0].check.run: unknown run \"tsnee\""));
   EXPECT_TRUE(contains(
       claim_error(R"({"type": "monotone", "run": "tsne", "over": "k",
-                      "metric": "m", "direction": "decreasing"})", 2),
+                      "metric": "m", "direction": "decreasing"})",
+                  2),
       "claims[2].check.over: \"k\" is not a sweep parameter of run \"tsne\""));
-  EXPECT_TRUE(contains(
-      claim_error(R"({"type": "monotone", "run": "tsne", "over": "rho",
+  EXPECT_TRUE(
+      contains(claim_error(R"({"type": "monotone", "run": "tsne", "over": "rho",
                       "metric": "m", "direction": "down"})"),
-      "claims[0].check.direction: must be one of"));
-  EXPECT_TRUE(contains(
-      claim_error(R"({"type": "monotone", "run": "tsne", "over": "rho",
+               "claims[0].check.direction: must be one of"));
+  EXPECT_TRUE(
+      contains(claim_error(R"({"type": "monotone", "run": "tsne", "over": "rho",
                       "metric": "m", "direction": "increasing", "tol": 1})"),
-      "claims[0].check.tol: unknown key"));
+               "claims[0].check.tol: unknown key"));
   EXPECT_TRUE(contains(
       claim_error(R"({"type": "argmax_in", "run": "tsne", "over": "rho",
                       "metric": "m", "range": [8, 2]})"),
@@ -116,11 +117,10 @@ TEST(ClaimSpec, ErrorsNameThePath) {
       claim_error(R"({"type": "argmax_in", "run": "tsne", "over": "rho",
                       "metric": "m", "range": [1, 2, 3]})"),
       "claims[0].check.range"));
-  EXPECT_TRUE(contains(
-      claim_error(R"({"type": "greater", "metric": "m",
+  EXPECT_TRUE(contains(claim_error(R"({"type": "greater", "metric": "m",
                       "a": {"run": "tsne", "params": {"k": 1}},
                       "b": {"run": "umap"}})"),
-      "claims[0].check.a.params.k"));
+                       "claims[0].check.a.params.k"));
   EXPECT_TRUE(contains(claim_error(R"({"type": "greater", "metric": "m",
                       "a": {"run": "tsne"}})"),
                        "claims[0].check.b: required key is missing"));
@@ -129,13 +129,20 @@ TEST(ClaimSpec, ErrorsNameThePath) {
                        "claims[0].check.tolerance"));
   EXPECT_TRUE(contains(claim_error(R"({"type": "between", "metric": "m"})"),
                        "claims[0].check.type"));
-  const json bad_id = json::parse(
-      R"({"id": "recall falls", "text": "t", "check": {"type": "x"}})");
-  try {
-    ClaimSpec::from_spec(SpecNode(bad_id, "spec.json", "claims[0]"), kRuns);
-    FAIL();
-  } catch (const SpecError &e) {
-    EXPECT_TRUE(contains(e.what(), "claims[0].id"));
+  for (const char *bad : {R"({"id": "recall falls", "text": "t"})",
+                          R"({"id": "s1-lowercase", "text": "t"})",
+                          R"({"id": "S1--double", "text": "t"})",
+                          R"({"id": "S1-ok", "text": ""})"}) {
+    json j = json::parse(bad);
+    j["check"] = json::parse(kDecreasing);
+    try {
+      ClaimSpec::from_spec(SpecNode(j, "spec.json", "claims[0]"), kRuns);
+      ADD_FAILURE() << bad;
+    } catch (const SpecError &e) {
+      EXPECT_TRUE(contains(e.what(),
+                           j["text"] == "" ? "claims[0].text" : "claims[0].id"))
+          << e.what();
+    }
   }
 }
 
@@ -156,15 +163,15 @@ TEST(Monotone, PassWithExplanation) {
 
 TEST(Monotone, SortsSweepValuesNumerically) {
   // Rows arrive as 100, 4, 1: the order must come from the values.
-  const auto r = evaluate_claim(
-      claim(kDecreasing), sweep({{100, {0.1}}, {4, {0.3}}, {1, {0.4}}}));
+  const auto r = evaluate_claim(claim(kDecreasing),
+                                sweep({{100, {0.1}}, {4, {0.3}}, {1, {0.4}}}));
   EXPECT_EQ(r.verdict, "pass");
   EXPECT_EQ(r.observed["means"], json({0.4, 0.3, 0.1}));
 }
 
 TEST(Monotone, FailBeyondToleranceWithOneSeed) {
-  const auto r = evaluate_claim(
-      claim(kDecreasing), sweep({{1, {0.4}}, {4, {0.5}}, {16, {0.2}}}));
+  const auto r = evaluate_claim(claim(kDecreasing),
+                                sweep({{1, {0.4}}, {4, {0.5}}, {16, {0.2}}}));
   EXPECT_EQ(r.verdict, "fail");
   ASSERT_EQ(r.observed["violations"].size(), 1u);
   EXPECT_DOUBLE_EQ(r.observed["violations"][0]["from"].get<double>(), 1.0);
@@ -221,12 +228,14 @@ TEST(Monotone, FailedRunsAreExcludedAndListed) {
 }
 
 TEST(Monotone, TooFewSweepValuesIsInconclusive) {
-  EXPECT_EQ(evaluate_claim(claim(kDecreasing), sweep({{1, {0.4, 0.3}}})).verdict,
-            "inconclusive");
+  EXPECT_EQ(
+      evaluate_claim(claim(kDecreasing), sweep({{1, {0.4, 0.3}}})).verdict,
+      "inconclusive");
   EXPECT_EQ(evaluate_claim(claim(kDecreasing), {}).verdict, "inconclusive");
 }
 
-// --- greater -------------------------------------------------------------------
+// --- greater
+// -------------------------------------------------------------------
 
 const char *kGreater = R"({"type": "greater", "metric": "knn_recall@15",
     "a": {"run": "umap"}, "b": {"run": "tsne", "params": {"rho": 16}},
@@ -281,14 +290,14 @@ TEST(ArgmaxIn, PassFailInconclusive) {
   EXPECT_EQ(r.verdict, "fail") << r.explanation;
 
   // Top two (16 outside, 4 inside) within the seed spread.
-  r = evaluate_claim(claim(kArgmax), sweep({{1, {0.5, 0.5}},
-                                            {4, {0.80, 0.90}},
-                                            {16, {0.82, 0.90}}}));
+  r = evaluate_claim(
+      claim(kArgmax),
+      sweep({{1, {0.5, 0.5}}, {4, {0.80, 0.90}}, {16, {0.82, 0.90}}}));
   EXPECT_EQ(r.verdict, "inconclusive") << r.explanation;
   // Top two both outside the range: spread does not matter, fail.
-  r = evaluate_claim(claim(kArgmax), sweep({{1, {0.80, 0.90}},
-                                            {4, {0.5, 0.5}},
-                                            {16, {0.82, 0.90}}}));
+  r = evaluate_claim(
+      claim(kArgmax),
+      sweep({{1, {0.80, 0.90}}, {4, {0.5, 0.5}}, {16, {0.82, 0.90}}}));
   EXPECT_EQ(r.verdict, "fail") << r.explanation;
 }
 
@@ -298,7 +307,8 @@ TEST(ArgmaxIn, MissingSweepValueIsInconclusive) {
   EXPECT_EQ(evaluate_claim(claim(kArgmax), rows).verdict, "inconclusive");
 }
 
-// --- within --------------------------------------------------------------------
+// --- within
+// --------------------------------------------------------------------
 
 TEST(Within, PassFailInconclusive) {
   const ClaimSpec c = claim(R"({"type": "within", "run": "neg",

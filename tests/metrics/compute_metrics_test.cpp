@@ -49,12 +49,16 @@ TEST(MetricSpec, StrictErrorsNameThePath) {
   EXPECT_NE(spec_error(R"({"type": "knn_recall", "reference": "pca"})")
                 .find("metrics[0].reference"),
             std::string::npos);
-  EXPECT_NE(spec_error(R"({"type": "knn_recall", "k": 0})").find("metrics[0].k"),
-            std::string::npos);
+  EXPECT_NE(
+      spec_error(R"({"type": "knn_recall", "k": 0})").find("metrics[0].k"),
+      std::string::npos);
   EXPECT_NE(spec_error(R"({"type": "knn_accuracy", "test_fraction": 1})")
                 .find("metrics[0].test_fraction"),
             std::string::npos);
   EXPECT_NE(spec_error(R"({"type": "spearman", "points": 9})")
+                .find("metrics[0].points"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "distance_correlation", "points": 9})")
                 .find("metrics[0].points"),
             std::string::npos);
   EXPECT_NE(spec_error(R"({"type": "norms", "k": 3})").find("metrics[0].k"),
@@ -64,10 +68,12 @@ TEST(MetricSpec, StrictErrorsNameThePath) {
 }
 
 TEST(MetricSpec, StoredNames) {
-  EXPECT_EQ(metric_names(parse(R"({"type": "knn_recall", "k": 10})")),
-            (std::vector<std::string>{"knn_recall@10", "knn_recall_affinity@10"}));
-  EXPECT_EQ(metric_names(parse(R"({"type": "knn_recall", "reference": "input"})")),
-            (std::vector<std::string>{"knn_recall@15"}));
+  EXPECT_EQ(
+      metric_names(parse(R"({"type": "knn_recall", "k": 10})")),
+      (std::vector<std::string>{"knn_recall@10", "knn_recall_affinity@10"}));
+  EXPECT_EQ(
+      metric_names(parse(R"({"type": "knn_recall", "reference": "input"})")),
+      (std::vector<std::string>{"knn_recall@15"}));
   EXPECT_EQ(metric_names(parse(R"({"type": "knn_accuracy"})")),
             (std::vector<std::string>{"knn_accuracy@15"}));
   EXPECT_EQ(metric_names(parse(R"({"type": "distance_correlation"})")),
@@ -94,7 +100,8 @@ struct Fixture {
     affinity.indptr.push_back(0);
     for (std::int64_t i = 0; i < 150; ++i) {
       for (int c = 0; c < 10; ++c) {
-        affinity.indices.push_back(static_cast<std::int32_t>(graph.neighbors(i)[c]));
+        affinity.indices.push_back(
+            static_cast<std::int32_t>(graph.neighbors(i)[c]));
         affinity.values.push_back(1.0);
       }
       affinity.indptr.push_back(affinity.nnz());
@@ -138,11 +145,13 @@ TEST(ComputeMetrics, AgreesWithTheIndividualMetrics) {
       compute_metrics(specs, {&f.x, &f.graph, &f.affinity, &y, &f.labels, 7});
   const KnnGraph emb = embedding_knn(y, 10);
   EXPECT_DOUBLE_EQ(m.at("knn_recall@10"), knn_recall(f.graph, emb, 10));
-  EXPECT_DOUBLE_EQ(m.at("knn_recall_affinity@10"),
-                   knn_recall(top_k_affinity_neighbors(f.affinity, 10), emb, 10));
+  EXPECT_DOUBLE_EQ(
+      m.at("knn_recall_affinity@10"),
+      knn_recall(top_k_affinity_neighbors(f.affinity, 10), emb, 10));
   EXPECT_DOUBLE_EQ(m.at("knn_recall@5"),
                    knn_recall(f.graph, emb, 5, Rng(7).sample(150, 40)));
-  EXPECT_DOUBLE_EQ(m.at("knn_accuracy@5"), knn_accuracy(y, f.labels, 5, 0.2, 7));
+  EXPECT_DOUBLE_EQ(m.at("knn_accuracy@5"),
+                   knn_accuracy(y, f.labels, 5, 0.2, 7));
   EXPECT_DOUBLE_EQ(m.at("spearman"), distance_rank_correlation(f.x, y, 100, 7));
   EXPECT_DOUBLE_EQ(m.at("dcor_input"), distance_correlation(f.x, y, 100, 7));
   EXPECT_LT(m.at("knn_recall@10"), 0.9);
@@ -165,7 +174,8 @@ TEST(ComputeMetrics, SkipsAffinityRecallAndAccuracyWithoutTheirInputs) {
 TEST(ComputeMetrics, ClearErrors) {
   const Fixture f;
   const MatrixD y = convert<double>(f.x);
-  const std::vector<MetricSpec> k30 = {parse(R"({"type": "knn_recall", "k": 30})")};
+  const std::vector<MetricSpec> k30 = {
+      parse(R"({"type": "knn_recall", "k": 30})")};
   try {
     compute_metrics(k30, {&f.x, &f.graph, nullptr, &y, nullptr, 0});
     FAIL() << "expected an error";
@@ -174,17 +184,22 @@ TEST(ComputeMetrics, ClearErrors) {
   }
   const std::vector<MetricSpec> twice = {parse(R"({"type": "spearman"})"),
                                          parse(R"({"type": "spearman"})")};
-  EXPECT_THROW(compute_metrics(twice, {&f.x, &f.graph, nullptr, &y, nullptr, 0}),
-               NebenchError);
+  EXPECT_THROW(
+      compute_metrics(twice, {&f.x, &f.graph, nullptr, &y, nullptr, 0}),
+      NebenchError);
   const std::vector<MetricSpec> sp = {parse(R"({"type": "spearman"})")};
-  EXPECT_THROW(compute_metrics(sp, {nullptr, &f.graph, nullptr, &y, nullptr, 0}),
-               NebenchError);
-  EXPECT_THROW(compute_metrics(sp, {&f.x, &f.graph, nullptr, nullptr, nullptr, 0}),
-               NebenchError);
+  EXPECT_THROW(
+      compute_metrics(sp, {nullptr, &f.graph, nullptr, &y, nullptr, 0}),
+      NebenchError);
+  EXPECT_THROW(
+      compute_metrics(sp, {&f.x, &f.graph, nullptr, nullptr, nullptr, 0}),
+      NebenchError);
   const MatrixD short_y(10, 2);
-  const std::vector<MetricSpec> k10 = {parse(R"({"type": "knn_recall", "k": 10})")};
-  EXPECT_THROW(compute_metrics(k10, {&f.x, &f.graph, nullptr, &short_y, nullptr, 0}),
-               NebenchError);
+  const std::vector<MetricSpec> k10 = {
+      parse(R"({"type": "knn_recall", "k": 10})")};
+  EXPECT_THROW(
+      compute_metrics(k10, {&f.x, &f.graph, nullptr, &short_y, nullptr, 0}),
+      NebenchError);
 }
 
 } // namespace

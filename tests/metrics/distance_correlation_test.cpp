@@ -137,9 +137,8 @@ TEST(DistanceCorrelation, UsesASeededSampleOfRows) {
   const MatrixD x = random_points(300, 3, 8);
   const MatrixD y = dependent(x, 1.0, 9);
   const auto rows = Rng(17).sample(300, 25);
-  const double want =
-      std::sqrt(std::max(0.0, naive_u_dcor_sqr(select_rows(x, rows),
-                                                select_rows(y, rows))));
+  const double want = std::sqrt(std::max(
+      0.0, naive_u_dcor_sqr(select_rows(x, rows), select_rows(y, rows))));
   EXPECT_NEAR(distance_correlation(x, y, 25, 17), want, 1e-6);
   EXPECT_NE(distance_correlation(x, y, 25, 17),
             distance_correlation(x, y, 25, 18));

@@ -11,8 +11,9 @@
 namespace nebench {
 namespace {
 
-std::map<std::int32_t, int> count_classes(const std::vector<std::int32_t> &labels,
-                                          const std::vector<std::int64_t> &idx) {
+std::map<std::int32_t, int>
+count_classes(const std::vector<std::int32_t> &labels,
+              const std::vector<std::int64_t> &idx) {
   std::map<std::int32_t, int> c;
   for (auto i : idx)
     ++c[labels[i]];

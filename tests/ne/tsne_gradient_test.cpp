@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <omp.h>
 
 namespace nebench {
 namespace {
@@ -103,6 +104,31 @@ TEST(Attraction, HandComputedPair) {
   EXPECT_NEAR(sum_p_log_w(P, Y, 1.0), -std::log(26.0), 1e-14);
   // KL with exact Z = 2/26: sum p log(p / (w/Z)) = log(0.5 / 0.5) = 0.
   EXPECT_NEAR(kl_divergence(P, Y, 1.0, 2.0 / 26), 0.0, 1e-14);
+}
+
+} // namespace
+} // namespace nebench
+
+namespace nebench {
+namespace {
+
+TEST(TsneGradient, SameBitsWithAnyThreadCount) {
+  // Large enough that attraction and exact repulsion run in parallel.
+  const Csr P = testing::random_affinities(1500, 20, 8);
+  const MatrixD Y = testing::random_layout(1500, 2, 3.0, 9);
+  ExactRepulsion exact;
+  MatrixD g1, g2;
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const double z1 = tsne_gradient(P, Y, 4.0, 1.0, exact, g1);
+  const double l1 = sum_p_log_w(P, Y, 1.0);
+  omp_set_num_threads(2);
+  const double z2 = tsne_gradient(P, Y, 4.0, 1.0, exact, g2);
+  const double l2 = sum_p_log_w(P, Y, 1.0);
+  omp_set_num_threads(saved);
+  EXPECT_EQ(z1, z2);
+  EXPECT_EQ(l1, l2);
+  EXPECT_EQ(g1.data, g2.data);
 }
 
 } // namespace

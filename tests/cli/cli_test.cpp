@@ -1,0 +1,268 @@
+// End-to-end tests of the nebench binary: exit codes, messages, failed runs,
+// interruption and resume, baseline regression.
+
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "engine/store/result_file.h"
+
+namespace nebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string output;
+};
+
+/// Runs the nebench binary with a shell argument string; stdout+stderr.
+Result nebench(const std::string &args) {
+  const std::string cmd =
+      std::string(NEBENCH_BINARY) + " --threads 1 " + args + " 2>&1";
+  Result r;
+  FILE *pipe = popen(cmd.c_str(), "r");
+  std::array<char, 512> buf{};
+  while (fgets(buf.data(), buf.size(), pipe))
+    r.output += buf.data();
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Cli : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("nebench_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    setenv("NEBENCH_ROOT", NEBENCH_SOURCE_DIR, 1);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  /// A small spec on synthetic data: `runs` t-SNE runs over rho.
+  std::string write_spec(const std::string &name, nlohmann::json extra_runs,
+                         std::vector<int> rhos = {1, 4},
+                         int iters = 60) {
+    nlohmann::json spec = {
+        {"id", "test/" + name},
+        {"paper", "spectrum"},
+        {"title", "CLI test"},
+        {"dataset",
+         {{"name", "gaussian-mixture"},
+          {"options",
+           {{"n_clusters", 4}, {"n_per_cluster", 100}, {"dim", 10}}}}},
+        {"graph", {{"knn", {{"k", 30}}}}},
+        {"runs",
+         {{{"name", "tsne"},
+           {"sweep", {{"rho", rhos}}},
+           {"method",
+            {{"type", "tsne"},
+             {"affinity", {{"type", "perplexity"}, {"perplexity", 10}}},
+             {"phases",
+              {{{"iters", iters}, {"exaggeration", "max(12,$rho)"},
+                {"momentum", 0.5}},
+               {{"iters", iters}, {"exaggeration", "$rho"},
+                {"momentum", 0.8}}}}}}}}},
+        {"seeds", {0}},
+        {"metrics",
+         {{{"type", "knn_recall"}, {"k", 10}},
+          {{"type", "knn_accuracy"}, {"k", 10}}}},
+        {"claims",
+         {{{"id", "S1-test"},
+           {"text", "recall falls"},
+           {"check",
+            {{"type", "monotone"},
+             {"run", "tsne"},
+             {"over", "rho"},
+             {"metric", "knn_recall@10"},
+             {"direction", "decreasing"},
+             {"tolerance", 0.01}}}}}}};
+    for (auto &r : extra_runs)
+      spec["runs"].push_back(r);
+    const auto path = dir_ / (name + ".json");
+    std::ofstream(path) << spec.dump(1);
+    return path.string();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Cli, HelpAndBadFlags) {
+  EXPECT_EQ(nebench("--help").code, 0);
+  EXPECT_EQ(nebench("run --help").code, 0);
+  const auto r = nebench("run --no-such-flag x.json");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_EQ(nebench("frobnicate").code, 2);
+  EXPECT_EQ(nebench("list nothing").code, 2);
+}
+
+TEST_F(Cli, ValidateNamesFileAndJsonPath) {
+  const auto spec = write_spec("bad", nlohmann::json::array());
+  auto j = nlohmann::json::parse(std::ifstream(spec));
+  j["runs"][0]["method"]["phases"][1]["momentum"] = 1.5;
+  std::ofstream(spec) << j.dump();
+  const auto r = nebench("validate " + spec);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find(spec), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("runs[0].method.phases[1].momentum"),
+            std::string::npos)
+      << r.output;
+  // A run refuses the same spec before doing anything.
+  const auto run = nebench("run " + spec + " --profile full --out " +
+                           (dir_ / "x.h5").string());
+  EXPECT_EQ(run.code, 2);
+  EXPECT_FALSE(fs::exists(dir_ / "x.h5"));
+  EXPECT_FALSE(fs::exists(dir_ / "x.h5.tmp"));
+}
+
+TEST_F(Cli, RepoSpecsAllValidate) {
+  const auto r = nebench(std::string("validate --all ") + NEBENCH_SOURCE_DIR +
+                         "/experiments");
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
+TEST_F(Cli, BadDataIsExitCode3NamingTheFile) {
+  const auto data = dir_ / "garbage.npy";
+  std::ofstream(data) << "not a numpy file at all";
+  nlohmann::json spec = nlohmann::json::parse(std::ifstream(
+      write_spec("baddata", nlohmann::json::array())));
+  spec["dataset"] = {{"path", "garbage.npy"}};
+  const auto path = dir_ / "baddata.json";
+  std::ofstream(path) << spec.dump();
+  const auto r = nebench("run " + path.string() + " --profile full --out " +
+                         (dir_ / "o.h5").string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("garbage.npy"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "o.h5"));
+}
+
+TEST_F(Cli, AFailedRunIsRecordedAndTheOthersGoOn) {
+  const auto spec = write_spec(
+      "failing", {{{"name", "peer"},
+                   {"method", {{"type", "external"}, {"path", "missing.npy"}}}}});
+  const auto out = (dir_ / "r.h5").string();
+  const auto r = nebench("run " + spec + " --profile full --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 failed"), std::string::npos) << r.output;
+  auto f = ResultFile::open(out);
+  EXPECT_EQ(f.status(), "complete");
+  const auto rows = f.read_summary();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].status, "ok");
+  EXPECT_EQ(rows[2].run_id, "peer@seed=0");
+  EXPECT_EQ(rows[2].status, "failed");
+  EXPECT_NE(rows[2].error.find("missing.npy"), std::string::npos);
+  const auto info = nebench("info " + out);
+  EXPECT_EQ(info.code, 0);
+  EXPECT_NE(info.output.find("failed"), std::string::npos);
+}
+
+TEST_F(Cli, CompleteResultIsUpToDateAndCheckPassesItsOwnBaseline) {
+  const auto spec = write_spec("uptodate", nlohmann::json::array());
+  const auto out = (dir_ / "r.h5").string();
+  ASSERT_EQ(nebench("run " + spec + " --profile full --out " + out).code, 0);
+  const auto again = nebench("run " + spec + " --profile full --out " + out);
+  EXPECT_EQ(again.code, 0);
+  EXPECT_NE(again.output.find("nothing to do"), std::string::npos);
+
+  auto f = ResultFile::open(out);
+  const auto rows = f.read_summary();
+  nlohmann::json baseline = {{"spec_id", "test/uptodate"},
+                             {"profile", "full"},
+                             {"metrics", nlohmann::json::object()},
+                             {"claims", nlohmann::json::object()}};
+  for (const auto &row : rows)
+    for (const auto &[m, v] : row.metrics)
+      baseline["metrics"][row.run_id][m] = {{"expected", v},
+                                            {"tolerance", 1e-9}};
+  for (const auto &c : f.read_claims())
+    baseline["claims"][c.id] = c.verdict;
+  f.close();
+  const auto good = dir_ / "good.json";
+  std::ofstream(good) << baseline.dump();
+  const auto ok = nebench("check " + out + " --baseline " + good.string());
+  EXPECT_EQ(ok.code, 0) << ok.output;
+
+  // Move one expected value out of its band: a regression, exit code 1.
+  baseline["metrics"][rows[0].run_id]["knn_recall@10"]["expected"] = 2.0;
+  const auto bad = dir_ / "bad.json";
+  std::ofstream(bad) << baseline.dump();
+  const auto reg = nebench("check " + out + " --baseline " + bad.string());
+  EXPECT_EQ(reg.code, 1) << reg.output;
+  EXPECT_NE(reg.output.find("REGRESSION"), std::string::npos);
+  EXPECT_NE(reg.output.find("knn_recall@10"), std::string::npos);
+}
+
+TEST_F(Cli, InterruptedRunResumesToTheSameResult) {
+  const auto spec = write_spec("resume", nlohmann::json::array(),
+                               {1, 2, 4, 8}, 300);
+  const auto reference = (dir_ / "reference.h5").string();
+  ASSERT_EQ(nebench("run " + spec + " --profile full --out " + reference).code,
+            0);
+
+  const auto out = (dir_ / "r.h5").string();
+  const auto log = (dir_ / "log.txt").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen(log.c_str(), "w", stderr);
+    freopen("/dev/null", "w", stdout);
+    execl(NEBENCH_BINARY, NEBENCH_BINARY, "--threads", "1", "run",
+          spec.c_str(), "--profile", "full", "--out", out.c_str(),
+          static_cast<char *>(nullptr));
+    _exit(127);
+  }
+  // Interrupt while the second run is being computed.
+  bool second_started = false;
+  for (int i = 0; i < 600 && !second_started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::stringstream s;
+    s << std::ifstream(log).rdbuf();
+    second_started = s.str().find("[2/4]") != std::string::npos;
+  }
+  ASSERT_TRUE(second_started);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_FALSE(fs::exists(out));
+  ASSERT_TRUE(fs::exists(out + ".tmp"));
+  {
+    auto partial = ResultFile::open(out + ".tmp");
+    EXPECT_EQ(partial.status(), "partial");
+    EXPECT_TRUE(partial.has_run("tsne@rho=1,seed=0"));
+  }
+
+  const auto resumed = nebench("run " + spec + " --profile full --out " + out);
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out + ".tmp"));
+  auto a = ResultFile::open(reference);
+  auto b = ResultFile::open(out);
+  const auto ra = a.read_summary();
+  const auto rb = b.read_summary();
+  ASSERT_EQ(ra.size(), rb.size());
+  for (std::size_t i = 0; i < ra.size(); ++i) {
+    EXPECT_EQ(ra[i].run_id, rb[i].run_id);
+    EXPECT_EQ(ra[i].metrics, rb[i].metrics) << ra[i].run_id;
+    EXPECT_EQ(a.read_run(ra[i].run_id).embedding.data,
+              b.read_run(rb[i].run_id).embedding.data);
+  }
+}
+
+} // namespace
+} // namespace nebench
