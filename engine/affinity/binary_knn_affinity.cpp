@@ -23,8 +23,7 @@ Csr binary_knn_graph(const KnnGraph &graph, int k) {
     for (int j = 0; j < k; ++j) {
       if (nb[j] < 0 || nb[j] >= n || nb[j] == i)
         throw NebenchError("binary kNN graph: row " + std::to_string(i) +
-                           " holds invalid neighbour " +
-                           std::to_string(nb[j]));
+                           " holds invalid neighbour " + std::to_string(nb[j]));
       ++ptr[i + 1];
       ++ptr[nb[j] + 1];
     }

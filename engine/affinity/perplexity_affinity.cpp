@@ -107,10 +107,9 @@ Csr perplexity_affinities(const KnnGraph &graph,
   for (std::int64_t e = 0; e < n * k; ++e)
     if (cols[e] < 0 || cols[e] >= n || cols[e] == e / k ||
         (e % k > 0 && cols[e] == cols[e - 1]))
-      throw NebenchError("perplexity affinities: kNN graph row " +
-                         std::to_string(e / k) +
-                         " holds an invalid or repeated neighbour " +
-                         std::to_string(cols[e]));
+      throw NebenchError(
+          "perplexity affinities: kNN graph row " + std::to_string(e / k) +
+          " holds an invalid or repeated neighbour " + std::to_string(cols[e]));
 
   // Transpose by counting sort on the column: rows of T come out with sorted
   // columns because rows of P_cond are visited in order.

@@ -30,7 +30,8 @@ int perplexity_neighbors(const PerplexityParams &params);
 /// sorted within each row. P_cond(i, .) = exp(-beta_i d_ij^2) / sum over the
 /// first k neighbours of i. Throws NebenchError when k exceeds graph.k or the
 /// perplexity is not below k (the entropy of k neighbours is at most log k).
-Csr perplexity_affinities(const KnnGraph &graph, const PerplexityParams &params);
+Csr perplexity_affinities(const KnnGraph &graph,
+                          const PerplexityParams &params);
 
 /// Conditional distribution of one point over its neighbours: fills p[0..k)
 /// from squared distances d2[0..k) so that its entropy is log(perplexity)

@@ -37,9 +37,9 @@ KnnGraph build_knn_graph(const Matrix &X, int k,
     throw NebenchError("kNN graph: k = " + std::to_string(k) +
                        " must be at least 1");
   if (k >= n)
-    throw NebenchError("kNN graph: k = " + std::to_string(k) +
-                       " must be smaller than the number of points n = " +
-                       std::to_string(n));
+    throw NebenchError(
+        "kNN graph: k = " + std::to_string(k) +
+        " must be smaller than the number of points n = " + std::to_string(n));
 
   auto index = make_index(static_cast<int>(X.cols), index_factory);
   try {
@@ -87,9 +87,9 @@ KnnGraph build_knn_graph(const Matrix &X, int k,
           continue;
         if (lab[c] < 0)
           throw NebenchError(
-              "kNN graph: FAISS index \"" + index_factory + "\" returned only " +
-              std::to_string(o) + " of " + std::to_string(k) +
-              " neighbours for point " + std::to_string(i) +
+              "kNN graph: FAISS index \"" + index_factory +
+              "\" returned only " + std::to_string(o) + " of " +
+              std::to_string(k) + " neighbours for point " + std::to_string(i) +
               " (an approximate index searching too few cells?)");
         out_idx[o] = lab[c];
         // FAISS returns squared L2 computed as |x|^2 + |y|^2 - 2<x,y>, which

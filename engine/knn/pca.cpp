@@ -23,9 +23,8 @@ PcaResult pca(const Matrix &X, int dim) {
   faiss::PCAMatrix transform(static_cast<int>(d), dim, 0.0f, false);
   // FAISS trains on at most max_points_per_d * d rows (a random subsample);
   // raise the cap so the components are those of all the data.
-  transform.max_points_per_d =
-      std::max<std::size_t>(transform.max_points_per_d,
-                            static_cast<std::size_t>(n / d + 1));
+  transform.max_points_per_d = std::max<std::size_t>(
+      transform.max_points_per_d, static_cast<std::size_t>(n / d + 1));
   try {
     transform.train(n, X.data.data());
   } catch (const std::exception &e) {
@@ -72,8 +71,6 @@ PcaResult pca(const Matrix &X, int dim) {
   return out;
 }
 
-Matrix pca_transform(const Matrix &X, int dim) {
-  return pca(X, dim).projected;
-}
+Matrix pca_transform(const Matrix &X, int dim) { return pca(X, dim).projected; }
 
 } // namespace nebench

@@ -9,8 +9,8 @@
 namespace nebench {
 
 struct PcaResult {
-  Matrix projected;   ///< n x dim: centered data projected on the components
-  Matrix components;  ///< dim x d: orthonormal principal axes, leading first
+  Matrix projected;  ///< n x dim: centered data projected on the components
+  Matrix components; ///< dim x d: orthonormal principal axes, leading first
   std::vector<float> mean; ///< d: column means of the data
   /// dim: variance of each projected column (denominator n - 1, as
   /// scikit-learn's explained_variance_), in decreasing order.

@@ -22,7 +22,8 @@ BarnesHutRepulsion::BarnesHutRepulsion(const BarnesHutParams &params)
     throw NebenchError("Barnes-Hut: dof must be > 0, got " +
                        std::to_string(params.dof));
   if (params.leaf_size < 1 || params.max_depth < 1 || params.group_size < 1)
-    throw NebenchError("Barnes-Hut: leaf_size, max_depth and group_size must be >= 1");
+    throw NebenchError(
+        "Barnes-Hut: leaf_size, max_depth and group_size must be >= 1");
 }
 
 void BarnesHutRepulsion::build(const MatrixD &Y) {
@@ -158,7 +159,7 @@ double BarnesHutRepulsion::compute(const MatrixD &Y, MatrixD &forces) {
     lists_.resize(omp_get_max_threads());
 
   with_kernel(params_.dof, [&](const auto &kernel) {
-    // Small problems run on one thread: a parallel region costs more.
+  // Small problems run on one thread: a parallel region costs more.
 #pragma omp parallel if (n > 2000)
     {
       InteractionList &list = lists_[omp_get_thread_num()];

@@ -5,9 +5,17 @@
 // point is below theta acts as one point of mass `count` at its center of
 // mass (openTSNE's criterion: node.length / |y_i - com| < theta).
 //
+// Note on theta: Rtsne (bhtsne) compares the cell's HALF width with the
+// distance, so its theta = t corresponds to our (and openTSNE's) theta = 2t.
+//
 // The tree is a flat array in depth-first order with a skip pointer per node
-// (`next`: the first node after its subtree), so the traversal is a loop
-// without a stack, and points are stored contiguously in tree order.
+// (`next`: the first node after its subtree), so the walk is a loop without a
+// stack, and points are stored contiguously in tree order. Points are handled
+// in groups (small subtrees): one walk per group collects the cells that are
+// far enough for every point of the group plus the points of the remaining
+// near leaves, and each point then sums that list in a vectorizable loop
+// (Barnes 1990, "A modified tree code: don't laugh; it runs"). That is ~3x
+// faster than a walk per point and at least as accurate.
 
 #include "engine/ne/repulsion.h"
 
@@ -79,8 +87,8 @@ private:
   };
 
   BarnesHutParams params_;
-  std::vector<std::int32_t> groups_;     ///< root node of each group
-  std::vector<InteractionList> lists_;   ///< one per thread, reused
+  std::vector<std::int32_t> groups_;   ///< root node of each group
+  std::vector<InteractionList> lists_; ///< one per thread, reused
   std::vector<Node> nodes_;
   std::vector<std::int32_t> perm_;    ///< tree position -> point index
   std::vector<std::int32_t> scratch_; ///< partition buffer

@@ -29,9 +29,7 @@ struct CauchyKernel {
 /// General degree of freedom alpha > 0: w = (1 + d^2/alpha)^-alpha.
 struct HeavyTailedKernel {
   double alpha = 1.0;
-  double weight(double d2) const {
-    return std::pow(1.0 + d2 / alpha, -alpha);
-  }
+  double weight(double d2) const { return std::pow(1.0 + d2 / alpha, -alpha); }
   double attraction(double d2) const { return 1.0 / (1.0 + d2 / alpha); }
   double repulsion(double d2, double &w) const {
     const double base = 1.0 / (1.0 + d2 / alpha);

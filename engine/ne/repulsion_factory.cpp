@@ -15,9 +15,8 @@ std::string resolve_repulsion(const std::string &type, std::int64_t n,
   return (n <= kExactRepulsionMaxPoints || dim != 2) ? "exact" : "bh";
 }
 
-std::unique_ptr<RepulsionEstimator> make_repulsion(const std::string &type,
-                                                   int dim, double dof,
-                                                   double theta) {
+std::unique_ptr<RepulsionEstimator>
+make_repulsion(const std::string &type, int dim, double dof, double theta) {
   if (type == "exact")
     return std::make_unique<ExactRepulsion>(dof);
   if (type == "bh") {

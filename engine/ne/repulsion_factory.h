@@ -19,13 +19,11 @@ std::vector<std::string> repulsion_types();
 
 /// Resolves "auto": exact when n <= kExactRepulsionMaxPoints or the
 /// embedding is not 2-D, else Barnes-Hut. Other names are returned as is.
-std::string resolve_repulsion(const std::string &type, std::int64_t n,
-                              int dim);
+std::string resolve_repulsion(const std::string &type, std::int64_t n, int dim);
 
 /// The estimator for a resolved name. theta is used by "bh" only. Throws
 /// NebenchError for an unknown name or a 2-D-only estimator with dim != 2.
-std::unique_ptr<RepulsionEstimator> make_repulsion(const std::string &type,
-                                                   int dim, double dof,
-                                                   double theta);
+std::unique_ptr<RepulsionEstimator>
+make_repulsion(const std::string &type, int dim, double dof, double theta);
 
 } // namespace nebench

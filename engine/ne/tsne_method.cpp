@@ -23,14 +23,15 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
           a->number("perplexity", 30.0, Range{1.0, 10000.0, true, false});
       const auto default_k =
           static_cast<std::int64_t>(std::lround(3.0 * p.affinity.perplexity));
-      p.affinity.k = static_cast<int>(
-          a->integer("k", default_k, Range::closed(1, 1e6)));
+      p.affinity.k =
+          static_cast<int>(a->integer("k", default_k, Range::closed(1, 1e6)));
       if (!(p.affinity.k > p.affinity.perplexity))
         a->fail_at("k", "must be greater than the perplexity (" +
                             std::to_string(p.affinity.perplexity) +
                             "): k neighbours have perplexity at most k");
     } else {
-      p.affinity.k = static_cast<int>(a->integer("k", 15, Range::closed(1, 1e6)));
+      p.affinity.k =
+          static_cast<int>(a->integer("k", 15, Range::closed(1, 1e6)));
     }
     a->finish();
   }
@@ -50,8 +51,8 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
     if (v.is_string())
       node.string("learning_rate", std::nullopt, {"auto"});
     else if (v.is_number())
-      p.learning_rate = node.number("learning_rate", std::nullopt,
-                                    Range::positive());
+      p.learning_rate =
+          node.number("learning_rate", std::nullopt, Range::positive());
     else
       node.fail_at("learning_rate", "must be \"auto\" or a number > 0, got " +
                                         json_type_name(v));
@@ -71,8 +72,8 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
     for (std::size_t k = 0; k < ph->size(); ++k) {
       const SpecNode e = ph->at(k);
       TsnePhaseSpec s;
-      s.iters =
-          static_cast<int>(e.integer("iters", std::nullopt, Range::closed(0, 1e8)));
+      s.iters = static_cast<int>(
+          e.integer("iters", std::nullopt, Range::closed(0, 1e8)));
       s.exaggeration = e.number("exaggeration", 1.0, Range::positive());
       s.momentum = e.number("momentum", 0.8, Range::half_open(0.0, 1.0));
       if (e.has("learning_rate"))
@@ -102,8 +103,8 @@ std::vector<TsnePhase> TsneMethod::resolved_phases(std::int64_t n) const {
     ph.iters = s.iters;
     ph.exaggeration = s.exaggeration;
     ph.momentum = s.momentum;
-    ph.learning_rate = s.learning_rate.value_or(
-        params_.learning_rate.value_or(auto_lr));
+    ph.learning_rate =
+        s.learning_rate.value_or(params_.learning_rate.value_or(auto_lr));
     out.push_back(ph);
   }
   return out;
@@ -134,10 +135,10 @@ MethodOutput TsneMethod::run(const Problem &problem, const RunContext &ctx) {
                        " points but the data has " +
                        std::to_string(problem.X->rows));
   if (params_.affinity.k > graph.k)
-    throw NebenchError("t-SNE: affinity needs k = " +
-                       std::to_string(params_.affinity.k) +
-                       " neighbours but the shared kNN graph has k = " +
-                       std::to_string(graph.k) + " (raise graph.knn.k)");
+    throw NebenchError(
+        "t-SNE: affinity needs k = " + std::to_string(params_.affinity.k) +
+        " neighbours but the shared kNN graph has k = " +
+        std::to_string(graph.k) + " (raise graph.knn.k)");
 
   MethodOutput out;
   if (params_.affinity.type == "perplexity") {

@@ -37,9 +37,9 @@ struct TsneInitParams {
 /// One phase as written in a spec; the learning rate may be left to the
 /// method-level setting.
 struct TsnePhaseSpec {
-  int iters = 0;             ///< iterations
-  double exaggeration = 1.0; ///< rho
-  double momentum = 0.8;     ///< in [0, 1)
+  int iters = 0;                       ///< iterations
+  double exaggeration = 1.0;           ///< rho
+  double momentum = 0.8;               ///< in [0, 1)
   std::optional<double> learning_rate; ///< overrides the method's rate
 };
 

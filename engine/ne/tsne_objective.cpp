@@ -16,8 +16,7 @@ double tsne_loss(const Csr &P, const MatrixD &Y, double exaggeration,
 }
 
 double tsne_gradient(const Csr &P, const MatrixD &Y, double exaggeration,
-                     double dof, RepulsionEstimator &repulsion,
-                     MatrixD &grad) {
+                     double dof, RepulsionEstimator &repulsion, MatrixD &grad) {
   MatrixD rep;
   const double Z = repulsion.compute(Y, rep);
   attractive_forces(P, Y, dof, grad);
@@ -27,8 +26,7 @@ double tsne_gradient(const Csr &P, const MatrixD &Y, double exaggeration,
 }
 
 double kl_divergence(const Csr &P, const MatrixD &Y, double dof, double Z) {
-  return sum_p_log_p(P) - sum_p_log_w(P, Y, dof) +
-         sum_values(P) * std::log(Z);
+  return sum_p_log_p(P) - sum_p_log_w(P, Y, dof) + sum_values(P) * std::log(Z);
 }
 
 } // namespace nebench

@@ -19,8 +19,7 @@ double tsne_loss(const Csr &P, const MatrixD &Y, double exaggeration,
 /// g = rho * attraction - forces / Z with the given repulsion estimator;
 /// `grad` is resized to Y's shape. Returns Z as estimated.
 double tsne_gradient(const Csr &P, const MatrixD &Y, double exaggeration,
-                     double dof, RepulsionEstimator &repulsion,
-                     MatrixD &grad);
+                     double dof, RepulsionEstimator &repulsion, MatrixD &grad);
 
 /// KL(P || W/Z) = sum p log p - sum p log w + (sum p) log Z over the stored
 /// entries of P, for a given (exact or estimated) Z.

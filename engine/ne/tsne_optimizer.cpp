@@ -163,9 +163,8 @@ Trace TsneOptimizer::optimize(MatrixD &Y, const std::vector<TsnePhase> &phases,
     }
     if (has_nan || has_inf)
       throw NumericalError("iteration " + std::to_string(t + 1) +
-                           ": embedding contains " +
-                           (has_nan ? "NaN" : "Inf") + " (repulsion " +
-                           repulsion_.name() + ")");
+                           ": embedding contains " + (has_nan ? "NaN" : "Inf") +
+                           " (repulsion " + repulsion_.name() + ")");
     ctx.report(t + 1, total, "t-SNE");
   }
   return trace;

@@ -68,9 +68,9 @@ private:
   const Csr &P_;
   RepulsionEstimator &repulsion_;
   TsneOptimizerParams params_;
-  MatrixD attr_, rep_;   ///< last attraction / repulsion evaluation
-  MatrixD update_;       ///< momentum buffer (openTSNE's self.update)
-  MatrixD gains_;        ///< delta-bar-delta gains (openTSNE's self.gains)
+  MatrixD attr_, rep_; ///< last attraction / repulsion evaluation
+  MatrixD update_;     ///< momentum buffer (openTSNE's self.update)
+  MatrixD gains_;      ///< delta-bar-delta gains (openTSNE's self.gains)
 };
 
 } // namespace nebench

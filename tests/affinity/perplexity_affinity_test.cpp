@@ -52,7 +52,8 @@ TEST(PerplexityAffinity, HandComputedTwoNeighbours) {
   // perplexity is 2^H(1/4, 3/4) = 1.7548...
   const double d2[2] = {0.0, 1.0};
   double p[2];
-  const double perp = std::exp2(-(0.25 * std::log2(0.25) + 0.75 * std::log2(0.75)));
+  const double perp =
+      std::exp2(-(0.25 * std::log2(0.25) + 0.75 * std::log2(0.75)));
   conditional_distribution(d2, 2, perp, 1e-12, 200, p);
   EXPECT_NEAR(p[0], 0.75, 1e-9);
   EXPECT_NEAR(p[1], 0.25, 1e-9);

@@ -192,6 +192,20 @@ TEST(Monotone, ViolationInsideSeedSpreadIsInconclusive) {
   EXPECT_EQ(tight.verdict, "fail") << tight.explanation;
 }
 
+TEST(Monotone, SpreadIsTwiceTheCombinedSeedSd) {
+  // sd 0.01414 per value, so 2 sqrt(sd^2 + sd^2) = 0.04 exactly.
+  const ClaimSpec c = claim(R"({"type": "monotone", "run": "tsne",
+      "over": "rho", "metric": "knn_recall@15", "direction": "decreasing"})");
+  // A rise of 0.025: inside 2x spread (it would not be inside 1x).
+  EXPECT_EQ(evaluate_claim(c, sweep({{1, {0.40, 0.42}}, {4, {0.425, 0.445}}}))
+                .verdict,
+            "inconclusive");
+  // A rise of 0.05: beyond it.
+  EXPECT_EQ(
+      evaluate_claim(c, sweep({{1, {0.40, 0.42}}, {4, {0.45, 0.47}}})).verdict,
+      "fail");
+}
+
 TEST(Monotone, IncreasingDirection) {
   const ClaimSpec c = claim(R"({"type": "monotone", "run": "tsne",
       "over": "rho", "metric": "knn_recall@15", "direction": "increasing"})");
@@ -261,6 +275,21 @@ TEST(Greater, PassFailInconclusive) {
   EXPECT_EQ(r.verdict, "inconclusive") << r.explanation;
 }
 
+TEST(Greater, SpreadIsTwiceTheCombinedSeedSd) {
+  // b = tsne(rho=16) mean 0.21, a = umap; sds 0.01414, spread 0.04.
+  auto rows = sweep({{16, {0.20, 0.22}}});
+  rows.push_back(row("umap", json::object(), 0, 0.18));
+  rows.push_back(row("umap", json::object(), 1, 0.20));
+  // mean(a) 0.19: |diff - margin| = |-0.02 - 0.01| = 0.03 <= 0.04.
+  auto r = evaluate_claim(claim(kGreater), rows);
+  EXPECT_EQ(r.verdict, "inconclusive") << r.explanation;
+  EXPECT_NEAR(r.observed["spread"].get<double>(), 0.04, 1e-12);
+  // mean(a) 0.16: 0.06 > 0.04.
+  rows[2].metrics["knn_recall@15"] = 0.15;
+  rows[3].metrics["knn_recall@15"] = 0.17;
+  EXPECT_EQ(evaluate_claim(claim(kGreater), rows).verdict, "fail");
+}
+
 TEST(Greater, NoDataIsInconclusiveAndParamsMatchNumerically) {
   auto rows = sweep({{16.0 * (1 + 1e-14), {0.2}}});
   auto r = evaluate_claim(claim(kGreater), rows);
@@ -289,6 +318,16 @@ TEST(ArgmaxIn, PassFailInconclusive) {
                      sweep({{1, {0.5}}, {4, {0.6}}, {16, {0.9}}}));
   EXPECT_EQ(r.verdict, "fail") << r.explanation;
 
+  // The range is inclusive at both ends.
+  EXPECT_EQ(evaluate_claim(claim(kArgmax),
+                           sweep({{1, {0.5}}, {8, {0.9}}, {16, {0.6}}}))
+                .verdict,
+            "pass");
+  EXPECT_EQ(evaluate_claim(claim(kArgmax),
+                           sweep({{2, {0.9}}, {8, {0.5}}, {16, {0.6}}}))
+                .verdict,
+            "pass");
+
   // Top two (16 outside, 4 inside) within the seed spread.
   r = evaluate_claim(
       claim(kArgmax),
@@ -299,6 +338,20 @@ TEST(ArgmaxIn, PassFailInconclusive) {
       claim(kArgmax),
       sweep({{1, {0.80, 0.90}}, {4, {0.5, 0.5}}, {16, {0.82, 0.90}}}));
   EXPECT_EQ(r.verdict, "fail") << r.explanation;
+}
+
+TEST(ArgmaxIn, SpreadIsTwiceTheCombinedSeedSd) {
+  // Top rho=16 (outside) vs rho=4 (inside), sds 0.01414: spread 0.04.
+  EXPECT_EQ(evaluate_claim(
+                claim(kArgmax),
+                sweep({{1, {0.5, 0.5}}, {4, {0.82, 0.84}}, {16, {0.85, 0.87}}}))
+                .verdict,
+            "inconclusive"); // 0.03 apart
+  EXPECT_EQ(evaluate_claim(
+                claim(kArgmax),
+                sweep({{1, {0.5, 0.5}}, {4, {0.82, 0.84}}, {16, {0.87, 0.89}}}))
+                .verdict,
+            "fail"); // 0.05 apart
 }
 
 TEST(ArgmaxIn, MissingSweepValueIsInconclusive) {

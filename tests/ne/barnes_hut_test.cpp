@@ -21,7 +21,8 @@ MatrixD clustered_layout(std::int64_t n, std::uint64_t seed) {
   MatrixD Y(n, 2);
   for (std::int64_t i = 0; i < n; ++i) {
     const int c = static_cast<int>(rng.below(10));
-    const double cx = 30.0 * std::cos(c * 0.628), cy = 30.0 * std::sin(c * 0.628);
+    const double cx = 30.0 * std::cos(c * 0.628),
+                 cy = 30.0 * std::sin(c * 0.628);
     const double s = 1.0 + c * 0.3;
     Y(i, 0) = cx + s * rng.normal();
     Y(i, 1) = cy + s * rng.normal();

@@ -215,9 +215,9 @@ TEST(TsneOptimizer, NanNamesTheIteration) {
     FAIL() << "no NumericalError";
   } catch (const NumericalError &e) {
     // The 7th evaluation is the gradient of iteration 7.
-    EXPECT_EQ(std::string(e.what()).rfind("iteration 7: embedding contains NaN",
-                                          0),
-              0u)
+    EXPECT_EQ(
+        std::string(e.what()).rfind("iteration 7: embedding contains NaN", 0),
+        0u)
         << e.what();
   }
 }

@@ -86,35 +86,42 @@ TEST(TsneParams, ErrorsNameTheJsonPath) {
   EXPECT_EQ(spec_error(R"({"type": "tsne", "affinity": {"perplexity": "30"}})"),
             "s.json: runs[0].method.affinity.perplexity: must be a number, got "
             "string");
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "affinity": {"perplexity": 1}})"),
-            "s.json: runs[0].method.affinity.perplexity: must be in (1, 10000], "
-            "got 1");
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "phases": [{"iters": 2.5}]})"),
-            "s.json: runs[0].method.phases[0].iters: must be an integer, got 2.5");
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "affinity": {"perplexity": 1}})"),
+      "s.json: runs[0].method.affinity.perplexity: must be in (1, 10000], "
+      "got 1");
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "phases": [{"iters": 2.5}]})"),
+      "s.json: runs[0].method.phases[0].iters: must be an integer, got 2.5");
   EXPECT_EQ(spec_error(R"({"type": "tsne", "phases": [{"exaggeration": 4}]})"),
             "s.json: runs[0].method.phases[0].iters: required key is missing");
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "phases": [{"iters": 5, "rho": 4}]})")
-                .rfind("s.json: runs[0].method.phases[0].rho: unknown key", 0),
-            0u);
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "phases": [{"iters": 5, "rho": 4}]})")
+          .rfind("s.json: runs[0].method.phases[0].rho: unknown key", 0),
+      0u);
   EXPECT_EQ(spec_error(R"({"type": "tsne", "learning_rate": "fast"})"),
             "s.json: runs[0].method.learning_rate: must be one of {auto}, got "
             "\"fast\"");
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "learning_rate": true})"),
-            "s.json: runs[0].method.learning_rate: must be \"auto\" or a number "
-            "> 0, got boolean");
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "repulsion": "fast"})"),
-            "s.json: runs[0].method.repulsion: must be one of {auto, exact, bh}, "
-            "got \"fast\"");
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "learning_rate": true})"),
+      "s.json: runs[0].method.learning_rate: must be \"auto\" or a number "
+      "> 0, got boolean");
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "repulsion": "fast"})"),
+      "s.json: runs[0].method.repulsion: must be one of {auto, exact, bh}, "
+      "got \"fast\"");
   EXPECT_EQ(spec_error(R"({"type": "tsne", "theta": 4})"),
             "s.json: runs[0].method.theta: must be in [0, 3], got 4");
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "affinity": {"perplexity": 30, "k": 20}})")
-                .rfind("s.json: runs[0].method.affinity.k: must be greater than "
-                       "the perplexity",
-                       0),
-            0u);
-  EXPECT_EQ(spec_error(R"({"type": "tsne", "init": {"type": "spectral"}})"),
-            "s.json: runs[0].method.init.type: must be one of {pca, random}, got "
-            "\"spectral\"");
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "affinity": {"perplexity": 30, "k": 20}})")
+          .rfind("s.json: runs[0].method.affinity.k: must be greater than "
+                 "the perplexity",
+                 0),
+      0u);
+  EXPECT_EQ(
+      spec_error(R"({"type": "tsne", "init": {"type": "spectral"}})"),
+      "s.json: runs[0].method.init.type: must be one of {pca, random}, got "
+      "\"spectral\"");
   EXPECT_EQ(spec_error(R"j({"type": "tsne", "phases": [{"iters": 5,
                 "exaggeration": "max(12,$rho)"}]})j"),
             "s.json: runs[0].method.phases[0].exaggeration: must be a number, "
