@@ -6,7 +6,6 @@
 #include "metrics/baseline.h"
 
 #include <fmt/format.h>
-#include <fstream>
 
 namespace nebench::cli {
 
@@ -69,12 +68,8 @@ void add_check(CLI::App &app, Action &action) {
       }
       if (baseline->empty())
         return mismatched > 0 ? 1 : 0;
-      std::ifstream in(*baseline);
-      nlohmann::json b = nlohmann::json::parse(in, nullptr, false);
-      if (b.is_discarded())
-        throw SpecError(*baseline, "", "not valid JSON");
-      const auto rows = compare_to_baseline(b, f.read_summary(), verdicts,
-                                            *baseline);
+      const auto rows =
+          compare_to_baseline(load_baseline(*baseline), f.read_summary(), verdicts);
       int failed = 0;
       for (const auto &r : rows)
         failed += r.ok ? 0 : 1;

@@ -42,8 +42,10 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
     i->finish();
   }
 
-  p.repulsion =
-      node.string("repulsion", std::string("auto"), {"auto", "exact", "bh"});
+  std::vector<std::string> repulsions = {"auto"};
+  for (const auto &r : repulsion_types())
+    repulsions.push_back(r);
+  p.repulsion = node.string("repulsion", std::string("auto"), repulsions);
   p.theta = node.number("theta", 0.5, Range::closed(0.0, 3.0));
   p.dof = node.number("dof", 1.0, Range::positive());
   if (node.has("learning_rate")) {

@@ -1,6 +1,6 @@
 #include "engine/affinity/perplexity_affinity.h"
 #include "engine/core/errors.h"
-#include "test_graphs.h"
+#include "tests/affinity/test_graphs.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 #include "engine/core/rng.h"
 #include "engine/ne/barnes_hut_repulsion.h"
 #include "engine/ne/exact_repulsion.h"
-#include "ne_test_util.h"
+#include "tests/ne/ne_test_util.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 #include "engine/ne/exact_repulsion.h"
 #include "engine/ne/kernel.h"
 #include "engine/ne/tsne_objective.h"
-#include "ne_test_util.h"
+#include "tests/ne/ne_test_util.h"
 
 #include <gtest/gtest.h>
 

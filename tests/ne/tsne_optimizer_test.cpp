@@ -7,7 +7,7 @@
 #include "engine/ne/tsne_method.h"
 #include "engine/ne/tsne_objective.h"
 #include "engine/ne/tsne_optimizer.h"
-#include "ne_test_util.h"
+#include "tests/ne/ne_test_util.h"
 
 #include <gtest/gtest.h>
 
