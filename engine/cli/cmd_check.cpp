@@ -60,22 +60,24 @@ void add_check(CLI::App &app, Action &action) {
                    c.explanation);
         for (const auto &s : stored)
           if (s.id == c.id && s.verdict != c.verdict) {
-            fmt::print(stderr,
-                       "  stored verdict '{}' differs from the recomputed one\n",
-                       s.verdict);
+            fmt::print(
+                stderr,
+                "  stored verdict '{}' differs from the recomputed one\n",
+                s.verdict);
             ++mismatched;
           }
       }
       if (baseline->empty())
         return mismatched > 0 ? 1 : 0;
-      const auto rows =
-          compare_to_baseline(load_baseline(*baseline), f.read_summary(), verdicts);
+      const auto rows = compare_to_baseline(load_baseline(*baseline),
+                                            f.read_summary(), verdicts);
       int failed = 0;
       for (const auto &r : rows)
         failed += r.ok ? 0 : 1;
       fmt::print("{}", format_baseline_table(rows));
       if (failed > 0) {
-        fmt::print(stderr, "REGRESSION: {} of {} baseline checks failed for {}\n",
+        fmt::print(stderr,
+                   "REGRESSION: {} of {} baseline checks failed for {}\n",
                    failed, rows.size(), *file);
         return 1;
       }

@@ -17,11 +17,11 @@ int prepare(const std::vector<std::string> &names, bool force) {
   for (const auto &name : names) {
     const auto t0 = std::chrono::steady_clock::now();
     const Dataset d = prepare_dataset(name, root, force);
-    fmt::print("{}: n = {}, d = {}, sha256 {} -> {} ({:.1f} s)\n", name,
-               d.n(), d.d(), d.sha256.substr(0, 16), cache_path(root, name),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             t0)
-                   .count());
+    fmt::print(
+        "{}: n = {}, d = {}, sha256 {} -> {} ({:.1f} s)\n", name, d.n(), d.d(),
+        d.sha256.substr(0, 16), cache_path(root, name),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count());
   }
   return 0;
 }
@@ -47,7 +47,8 @@ void add_data(CLI::App &app, const GlobalOptions &, Action &action) {
   auto *cmd = app.add_subcommand("data", "prepare and export datasets");
   cmd->require_subcommand(1);
   auto *prep = cmd->add_subcommand(
-      "prepare", "verify the sources (sha256) and write datasets/cache/NAME.h5");
+      "prepare",
+      "verify the sources (sha256) and write datasets/cache/NAME.h5");
   auto names = std::make_shared<std::vector<std::string>>();
   auto force = std::make_shared<bool>(false);
   prep->add_option("names", *names, "registered dataset names")->required();
@@ -62,7 +63,9 @@ void add_data(CLI::App &app, const GlobalOptions &, Action &action) {
   auto profile = std::make_shared<std::string>("full");
   auto out = std::make_shared<std::string>();
   auto labels = std::make_shared<std::string>();
-  exp->add_option("spec", *spec, "spec file")->required()->check(CLI::ExistingFile);
+  exp->add_option("spec", *spec, "spec file")
+      ->required()
+      ->check(CLI::ExistingFile);
   exp->add_option("--profile", *profile, "profile")->capture_default_str();
   exp->add_option("--out", *out, "output .npy (float32 n x d)")->required();
   exp->add_option("--labels", *labels, "also write labels (.npy int32)");

@@ -62,7 +62,8 @@ void add_info(CLI::App &app, Action &action) {
   cmd->add_option("file", *file, "result file (.h5 or partial .h5.tmp)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->callback([&action, file] { action = [file] { return print_info(*file); }; });
+  cmd->callback(
+      [&action, file] { action = [file] { return print_info(*file); }; });
 }
 
 } // namespace nebench::cli

@@ -48,7 +48,8 @@ int list(const std::string &what) {
 } // namespace
 
 void add_list(CLI::App &app, Action &action) {
-  auto *cmd = app.add_subcommand("list", "list methods, metrics, datasets or specs");
+  auto *cmd =
+      app.add_subcommand("list", "list methods, metrics, datasets or specs");
   auto what = std::make_shared<std::string>();
   cmd->add_option("what", *what, "methods | metrics | datasets | specs")
       ->required()

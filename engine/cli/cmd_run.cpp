@@ -16,12 +16,14 @@ void add_run(CLI::App &app, const GlobalOptions &g, Action &action) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--profile", o->profile, "full, quick or smoke")
       ->capture_default_str();
-  cmd->add_option("--out", o->out_path, "result file (default results/<profile>/<spec id>.h5)");
+  cmd->add_option("--out", o->out_path,
+                  "result file (default results/<profile>/<spec id>.h5)");
   cmd->add_option("--only", o->only, "run only these run names");
   cmd->add_option("--device", o->device, "cpu or cuda")
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
-  cmd->add_flag("--force", o->force, "recompute even if the result is complete");
+  cmd->add_flag("--force", o->force,
+                "recompute even if the result is complete");
   cmd->callback([&action, o, &g] {
     action = [o, &g] {
       o->threads = g.threads;

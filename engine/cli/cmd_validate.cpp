@@ -4,8 +4,8 @@
 #include "engine/spec/spec.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace nebench::cli {
 
@@ -47,8 +47,9 @@ void add_validate(CLI::App &app, Action &action) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto all = std::make_shared<std::string>();
   cmd->add_option("specs", *files, "spec files");
-  cmd->add_option("--all", *all,
-                  "validate every spec under this directory (e.g. experiments)");
+  cmd->add_option(
+      "--all", *all,
+      "validate every spec under this directory (e.g. experiments)");
   cmd->callback([&action, files, all] {
     action = [files, all] {
       std::vector<std::string> paths = *files;

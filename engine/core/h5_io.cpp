@@ -72,14 +72,13 @@ bool has_attr(const H5::H5Object &obj, const std::string &name) {
   return obj.attrExists(name);
 }
 
-std::string read_string_attr(const H5::H5Object &obj,
-                             const std::string &name) {
+std::string read_string_attr(const H5::H5Object &obj, const std::string &name) {
   if (!obj.attrExists(name))
     throw DataError(object_name(obj), "missing attribute '" + name + "'");
   auto a = obj.openAttribute(name);
   if (a.getTypeClass() != H5T_STRING)
-    throw DataError(object_name(obj), "attribute '" + name +
-                                          "' is not a string");
+    throw DataError(object_name(obj),
+                    "attribute '" + name + "' is not a string");
   std::string out;
   a.read(a.getStrType(), out);
   return out;
@@ -90,8 +89,8 @@ std::int64_t read_int_attr(const H5::H5Object &obj, const std::string &name) {
     throw DataError(object_name(obj), "missing attribute '" + name + "'");
   auto a = obj.openAttribute(name);
   if (a.getTypeClass() != H5T_INTEGER)
-    throw DataError(object_name(obj), "attribute '" + name +
-                                          "' is not an integer");
+    throw DataError(object_name(obj),
+                    "attribute '" + name + "' is not an integer");
   std::int64_t v = 0;
   a.read(H5::PredType::NATIVE_INT64, &v);
   return v;
@@ -102,8 +101,8 @@ double read_double_attr(const H5::H5Object &obj, const std::string &name) {
     throw DataError(object_name(obj), "missing attribute '" + name + "'");
   auto a = obj.openAttribute(name);
   if (a.getTypeClass() != H5T_FLOAT && a.getTypeClass() != H5T_INTEGER)
-    throw DataError(object_name(obj), "attribute '" + name +
-                                          "' is not numeric");
+    throw DataError(object_name(obj),
+                    "attribute '" + name + "' is not numeric");
   double v = 0;
   a.read(H5::PredType::NATIVE_DOUBLE, &v);
   return v;
@@ -236,7 +235,8 @@ std::vector<std::string> read_strings(const H5::Group &parent,
                                          const std::string &);                 \
   template void write_vector<T>(H5::Group &, const std::string &,              \
                                 const std::vector<T> &);                       \
-  template std::vector<T> read_vector<T>(const H5::Group &, const std::string &);
+  template std::vector<T> read_vector<T>(const H5::Group &,                    \
+                                         const std::string &);
 NEBENCH_H5_INSTANTIATE(float)
 NEBENCH_H5_INSTANTIATE(double)
 NEBENCH_H5_INSTANTIATE(std::int32_t)

@@ -9,8 +9,9 @@ namespace nebench {
 struct KnnGraph {
   std::int64_t n = 0;
   int k = 0;
-  std::vector<std::int64_t> indices; ///< n * k, row i = neighbours of i, nearest first
-  std::vector<float> distances;      ///< n * k Euclidean (not squared) distances
+  std::vector<std::int64_t>
+      indices; ///< n * k, row i = neighbours of i, nearest first
+  std::vector<float> distances; ///< n * k Euclidean (not squared) distances
 
   const std::int64_t *neighbors(std::int64_t i) const {
     return indices.data() + i * k;

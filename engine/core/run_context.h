@@ -15,8 +15,7 @@ namespace nebench {
 struct RunContext {
   std::uint64_t seed = 0;
   /// Called as progress(done, total, what); may be empty.
-  std::function<void(std::int64_t, std::int64_t, const std::string &)>
-      progress;
+  std::function<void(std::int64_t, std::int64_t, const std::string &)> progress;
   /// Set asynchronously by the signal handler; may be null.
   const std::atomic<bool> *stop = nullptr;
 

@@ -127,8 +127,8 @@ double SpecNode::number(const std::string &key, std::optional<double> fallback,
     fail_at(key, "must be a number, got " + json_type_name(*m));
   const double v = m->get<double>();
   if (!std::isfinite(v) || !range.contains(v))
-    fail_at(key, "must be in " + range.describe() + ", got " +
-                     format_number(v));
+    fail_at(key,
+            "must be in " + range.describe() + ", got " + format_number(v));
   return v;
 }
 
@@ -156,8 +156,8 @@ std::int64_t SpecNode::integer(const std::string &key,
                      ? static_cast<std::int64_t>(m->get<double>())
                      : m->get<std::int64_t>();
   if (!range.contains(static_cast<double>(v)))
-    fail_at(key, "must be in " + range.describe() + ", got " +
-                     std::to_string(v));
+    fail_at(key,
+            "must be in " + range.describe() + ", got " + std::to_string(v));
   return v;
 }
 
@@ -244,9 +244,9 @@ void SpecNode::finish() const {
     std::string known;
     for (const auto &k : used_)
       known += (known.empty() ? "" : ", ") + k;
-    fail_at(it.key(), "unknown key" +
-                          (known.empty() ? std::string()
-                                         : " (known here: " + known + ")"));
+    fail_at(it.key(),
+            "unknown key" + (known.empty() ? std::string()
+                                           : " (known here: " + known + ")"));
   }
 }
 

@@ -70,8 +70,7 @@ public:
   std::string string(const std::string &key,
                      std::optional<std::string> fallback = {},
                      const std::vector<std::string> &allowed = {}) const;
-  bool boolean(const std::string &key,
-               std::optional<bool> fallback = {}) const;
+  bool boolean(const std::string &key, std::optional<bool> fallback = {}) const;
   std::vector<double> numbers(const std::string &key, Range range = {},
                               bool allow_empty = false) const;
   std::vector<std::int64_t> integers(const std::string &key, Range range = {},

@@ -364,7 +364,8 @@ void FftRepulsion::convolve() {
   const Plans &P = *b.plans;
   const int N = L.N;
   const std::int64_t cs = L.cs, kn = L.kn;
-  const int slots = static_cast<int>(b.work.size());
+  // Thread slots, each with its own work spectrum (prepare_grid made them).
+  const int slots = std::clamp(omp_get_max_threads(), 1, kSums);
 
   // Stage 1: the two kernel DCTs and the three forward transforms.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(slots)

@@ -43,7 +43,8 @@ Plan make_plan(const Spec &spec) {
   for (const auto &run : spec.runs) {
     PlannedRun planned;
     planned.spec = run;
-    planned.method = make_method(SpecNode(run.method, spec.file, run.method_path));
+    planned.method =
+        make_method(SpecNode(run.method, spec.file, run.method_path));
     plan.runs.push_back(std::move(planned));
   }
   if (spec.metrics.is_array()) {

@@ -52,7 +52,8 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
   auto t0 = clock::now();
   p.dataset = load_dataset(plan.dataset, repo_root);
   p.d_raw = p.dataset.X.cols;
-  p.dataset.X = apply_preprocess(std::move(p.dataset.X), plan.dataset.preprocess);
+  p.dataset.X =
+      apply_preprocess(std::move(p.dataset.X), plan.dataset.preprocess);
   spdlog::info("dataset {}: n = {}, d = {} (raw {}), {:.1f} s", p.dataset.name,
                p.dataset.X.rows, p.dataset.X.cols, p.d_raw,
                std::chrono::duration<double>(clock::now() - t0).count());
@@ -61,7 +62,8 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
   const int k = plan.graph_neighbors();
   if (k >= p.dataset.X.rows)
     throw SpecError(plan.spec.file, "graph.knn.k",
-                    "needs " + std::to_string(k) + " neighbours but the data has only " +
+                    "needs " + std::to_string(k) +
+                        " neighbours but the data has only " +
                         std::to_string(p.dataset.X.rows) + " points");
   if (resume && resume->has_graph()) {
     auto g = resume->read_graph();

@@ -11,7 +11,7 @@
 namespace nebench {
 
 struct PreparedProblem {
-  Dataset dataset;      ///< labels, names, indices; X holds the preprocessed data
+  Dataset dataset; ///< labels, names, indices; X holds the preprocessed data
   std::int64_t d_raw = 0;
   KnnGraph graph;
   double graph_seconds = 0;

@@ -31,15 +31,16 @@ std::string run_command(const std::string &cmd) {
 
 GitState git_state(const std::string &repo_root) {
   GitState s;
-  s.commit = run_command("git -C '" + repo_root +
-                         "' rev-parse HEAD 2>/dev/null");
+  s.commit =
+      run_command("git -C '" + repo_root + "' rev-parse HEAD 2>/dev/null");
   if (s.commit.empty()) {
     s.commit = NEBENCH_BUILD_COMMIT;
     return s;
   }
-  s.dirty = !run_command("git -C '" + repo_root +
-                         "' status --porcelain --untracked-files=no 2>/dev/null")
-                 .empty();
+  s.dirty =
+      !run_command("git -C '" + repo_root +
+                   "' status --porcelain --untracked-files=no 2>/dev/null")
+           .empty();
   return s;
 }
 

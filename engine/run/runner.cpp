@@ -30,7 +30,8 @@ std::string resolve_repo_root(const std::string &start) {
 std::string default_result_path(const std::string &repo_root,
                                 const std::string &profile,
                                 const std::string &spec_id) {
-  return (fs::path(repo_root) / "results" / profile / (spec_id + ".h5")).string();
+  return (fs::path(repo_root) / "results" / profile / (spec_id + ".h5"))
+      .string();
 }
 
 namespace {
@@ -154,7 +155,8 @@ RunOutcome run_spec(const RunOptions &o) {
   if (!o.force && fs::exists(outcome.out_path)) {
     try {
       auto done = ResultFile::open(outcome.out_path);
-      if (done.status() == "complete" && same_spec(done, spec_json, o.profile)) {
+      if (done.status() == "complete" &&
+          same_spec(done, spec_json, o.profile)) {
         outcome.up_to_date = true;
         outcome.claims = done.read_claims();
         spdlog::info("{} is complete and matches the spec; nothing to do "
@@ -191,8 +193,8 @@ RunOutcome run_spec(const RunOptions &o) {
     printer(d, t, w);
   };
 
-  PreparedProblem problem = prepare_problem(
-      plan, o.repo_root, file ? &*file : nullptr, ctx);
+  PreparedProblem problem =
+      prepare_problem(plan, o.repo_root, file ? &*file : nullptr, ctx);
   check_memory(plan, problem.dataset.X.rows, problem.dataset.X.cols);
 
   if (!file) {
@@ -227,10 +229,10 @@ RunOutcome run_spec(const RunOptions &o) {
       ++outcome.resumed;
       continue;
     }
-    printer = ProgressPrinter{o.progress_line,
-                              "[" + std::to_string(index) + "/" +
-                                  std::to_string(outcome.total) + "] " +
-                                  run.spec.id};
+    printer =
+        ProgressPrinter{o.progress_line, "[" + std::to_string(index) + "/" +
+                                             std::to_string(outcome.total) +
+                                             "] " + run.spec.id};
     spdlog::info("[{}/{}] {}", index, outcome.total, run.spec.id);
     RunRecord rec;
     try {

@@ -13,13 +13,13 @@ namespace nebench {
 struct RunOptions {
   std::string spec_path;
   std::string profile = "quick";
-  std::string out_path;        ///< default results/<profile>/<spec id>.h5
-  int threads = 0;             ///< 0: all cores
+  std::string out_path;          ///< default results/<profile>/<spec id>.h5
+  int threads = 0;               ///< 0: all cores
   std::vector<std::string> only; ///< run names to run (empty: all)
   std::string device = "cpu";
-  bool force = false;          ///< recompute even when FILE is complete
-  std::string repo_root;       ///< where datasets/ and results/ live
-  bool progress_line = false;  ///< redraw one progress line (terminal)
+  bool force = false;         ///< recompute even when FILE is complete
+  std::string repo_root;      ///< where datasets/ and results/ live
+  bool progress_line = false; ///< redraw one progress line (terminal)
 };
 
 struct RunOutcome {

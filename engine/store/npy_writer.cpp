@@ -39,7 +39,8 @@ void write_array(const std::string &path, const std::string &descr,
 
 void write_npy(const std::string &path, const Matrix &m) {
   write_array(path, "<f4",
-              "(" + std::to_string(m.rows) + ", " + std::to_string(m.cols) + ")",
+              "(" + std::to_string(m.rows) + ", " + std::to_string(m.cols) +
+                  ")",
               m.data.data(), m.data.size() * sizeof(float));
 }
 

@@ -27,8 +27,7 @@ ResultFile ResultFile::create(const std::string &path) {
   if (p.has_parent_path())
     std::filesystem::create_directories(p.parent_path());
   try {
-    return ResultFile(path,
-                      std::make_unique<H5::H5File>(path, H5F_ACC_TRUNC));
+    return ResultFile(path, std::make_unique<H5::H5File>(path, H5F_ACC_TRUNC));
   } catch (const H5::Exception &e) {
     throw DataError(path, "cannot create result file: " + e.getDetailMsg());
   }
@@ -41,8 +40,9 @@ ResultFile ResultFile::open(const std::string &path, bool writable) {
   try {
     if (!H5::H5File::isHdf5(path))
       throw DataError(path, "not an HDF5 file");
-    return ResultFile(path, std::make_unique<H5::H5File>(
-                                path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY));
+    return ResultFile(path,
+                      std::make_unique<H5::H5File>(
+                          path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY));
   } catch (const H5::Exception &e) {
     throw DataError(path, "cannot open result file (damaged or truncated?): " +
                               e.getDetailMsg());
@@ -86,7 +86,8 @@ Provenance ResultFile::read_provenance() const {
   p.spec_file = str_or(r, "spec_file");
   p.spec_json = h5::read_string_attr(r, "spec_json");
   p.git_commit = str_or(r, "git_commit");
-  p.git_dirty = h5::has_attr(r, "git_dirty") && h5::read_int_attr(r, "git_dirty");
+  p.git_dirty =
+      h5::has_attr(r, "git_dirty") && h5::read_int_attr(r, "git_dirty");
   const auto versions = str_or(r, "versions", "{}");
   p.versions = nlohmann::json::parse(versions, nullptr, false);
   p.host = str_or(r, "host");
@@ -133,9 +134,11 @@ DatasetRecord ResultFile::read_dataset() const {
   d.n = h5::read_int_attr(g, "n");
   d.d = h5::read_int_attr(g, "d");
   d.d_raw = h5::read_int_attr(g, "d_raw");
-  d.preprocess = nlohmann::json::parse(h5::read_string_attr(g, "preprocess_json"));
-  d.class_names = nlohmann::json::parse(h5::read_string_attr(g, "class_names_json"))
-                      .get<std::vector<std::string>>();
+  d.preprocess =
+      nlohmann::json::parse(h5::read_string_attr(g, "preprocess_json"));
+  d.class_names =
+      nlohmann::json::parse(h5::read_string_attr(g, "class_names_json"))
+          .get<std::vector<std::string>>();
   d.labels = h5::read_vector<std::int32_t>(g, "labels");
   d.indices = h5::read_vector<std::int64_t>(g, "indices");
   return d;
@@ -341,7 +344,8 @@ std::vector<ClaimResult> ResultFile::read_claims() const {
     c.text = h5::read_string_attr(cg, "text");
     c.verdict = h5::read_string_attr(cg, "verdict");
     c.check = nlohmann::json::parse(h5::read_string_attr(cg, "check_json"));
-    c.observed = nlohmann::json::parse(h5::read_string_attr(cg, "observed_json"));
+    c.observed =
+        nlohmann::json::parse(h5::read_string_attr(cg, "observed_json"));
     c.explanation = str_or(cg, "explanation");
     out.push_back(std::move(c));
   }

@@ -54,8 +54,7 @@ protected:
 
   /// A small spec on synthetic data: `runs` t-SNE runs over rho.
   std::string write_spec(const std::string &name, nlohmann::json extra_runs,
-                         std::vector<int> rhos = {1, 4},
-                         int iters = 60) {
+                         std::vector<int> rhos = {1, 4}, int iters = 60) {
     nlohmann::json spec = {
         {"id", "test/" + name},
         {"paper", "spectrum"},
@@ -72,9 +71,11 @@ protected:
             {{"type", "tsne"},
              {"affinity", {{"type", "perplexity"}, {"perplexity", 10}}},
              {"phases",
-              {{{"iters", iters}, {"exaggeration", "max(12,$rho)"},
+              {{{"iters", iters},
+                {"exaggeration", "max(12,$rho)"},
                 {"momentum", 0.5}},
-               {{"iters", iters}, {"exaggeration", "$rho"},
+               {{"iters", iters},
+                {"exaggeration", "$rho"},
                 {"momentum", 0.8}}}}}}}}},
         {"seeds", {0}},
         {"metrics",
@@ -137,8 +138,8 @@ TEST_F(Cli, RepoSpecsAllValidate) {
 TEST_F(Cli, BadDataIsExitCode3NamingTheFile) {
   const auto data = dir_ / "garbage.npy";
   std::ofstream(data) << "not a numpy file at all";
-  nlohmann::json spec = nlohmann::json::parse(std::ifstream(
-      write_spec("baddata", nlohmann::json::array())));
+  nlohmann::json spec = nlohmann::json::parse(
+      std::ifstream(write_spec("baddata", nlohmann::json::array())));
   spec["dataset"] = {{"path", "garbage.npy"}};
   const auto path = dir_ / "baddata.json";
   std::ofstream(path) << spec.dump();
@@ -151,8 +152,9 @@ TEST_F(Cli, BadDataIsExitCode3NamingTheFile) {
 
 TEST_F(Cli, AFailedRunIsRecordedAndTheOthersGoOn) {
   const auto spec = write_spec(
-      "failing", {{{"name", "peer"},
-                   {"method", {{"type", "external"}, {"path", "missing.npy"}}}}});
+      "failing",
+      {{{"name", "peer"},
+        {"method", {{"type", "external"}, {"path", "missing.npy"}}}}});
   const auto out = (dir_ / "r.h5").string();
   const auto r = nebench("run " + spec + " --profile full --out " + out);
   ASSERT_EQ(r.code, 0) << r.output;
@@ -207,8 +209,8 @@ TEST_F(Cli, CompleteResultIsUpToDateAndCheckPassesItsOwnBaseline) {
 }
 
 TEST_F(Cli, InterruptedRunResumesToTheSameResult) {
-  const auto spec = write_spec("resume", nlohmann::json::array(),
-                               {1, 2, 4, 8}, 300);
+  const auto spec =
+      write_spec("resume", nlohmann::json::array(), {1, 2, 4, 8}, 300);
   const auto reference = (dir_ / "reference.h5").string();
   ASSERT_EQ(nebench("run " + spec + " --profile full --out " + reference).code,
             0);
@@ -220,8 +222,8 @@ TEST_F(Cli, InterruptedRunResumesToTheSameResult) {
   if (pid == 0) {
     freopen(log.c_str(), "w", stderr);
     freopen("/dev/null", "w", stdout);
-    execl(NEBENCH_BINARY, NEBENCH_BINARY, "--threads", "1", "run",
-          spec.c_str(), "--profile", "full", "--out", out.c_str(),
+    execl(NEBENCH_BINARY, NEBENCH_BINARY, "--threads", "1", "run", spec.c_str(),
+          "--profile", "full", "--out", out.c_str(),
           static_cast<char *>(nullptr));
     _exit(127);
   }

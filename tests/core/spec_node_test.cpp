@@ -45,7 +45,9 @@ TEST(SpecNode, ErrorsNameFileAndPath) {
   m.accept("x");
   EXPECT_NE(error_of([&] { m.finish(); }).find("method.typo: unknown key"),
             std::string::npos);
-  EXPECT_EQ(error_of([&] { m.string("x", {}, {"a1", "b"}); }),
+  EXPECT_EQ(error_of([&] {
+              m.string("x", {}, {"a1", "b"});
+            }),
             "spec.json: method.x: must be one of {a1, b}, got \"a\"");
 }
 

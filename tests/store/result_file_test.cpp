@@ -165,7 +165,8 @@ TEST(ResultFile, OpeningSomethingElseIsADataErrorNamingTheFile) {
     FAIL() << "expected DataError";
   } catch (const DataError &e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
-    EXPECT_NE(std::string(e.what()).find("not an HDF5 file"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("not an HDF5 file"),
+              std::string::npos);
   }
   EXPECT_THROW(ResultFile::open(temp_path("missing.h5").string()), DataError);
 }
