@@ -6,6 +6,7 @@
 # run), so both columns are measured the same way. Writes
 # results/bench/peers.md (and peers.json).
 #   scripts/bench-peers.sh [--subsample N] [--threads T]
+# REUSE_PEERS=1 keeps existing peer embeddings (to re-measure nebench only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -56,16 +57,20 @@ echo "== export the PCA-50 input"
 "$NEBENCH" -q data export "$OUT/tsne_vs_rtsne.json" --out "$OUT/fmnist_pca50.npy"
 
 echo "== Rtsne"
+if [ "${REUSE_PEERS:-0}" = 1 ] && [ -f "$OUT/rtsne.npy" ] && [ -f "$OUT/rtsne.log" ]; then
+  echo "(reusing $OUT/rtsne.npy: REUSE_PEERS=1)"
+else
 /usr/bin/time -f "peak_rss_kb %M" -o "$OUT/rtsne.time" \
   Rscript bench/peers/rtsne.R "$OUT/fmnist_pca50.npy" "$OUT/rtsne.npy" 0 "$THREADS" | tee "$OUT/rtsne.log"
+fi
 
 echo "== nebench t-SNE"
 /usr/bin/time -f "peak_rss_kb %M wall %e" -o "$OUT/nebench.time" \
-  "$NEBENCH" --threads "$THREADS" run "$OUT/tsne_vs_rtsne.json" --only nebench_tsne \
+  "$NEBENCH" --threads "$THREADS" run "$OUT/tsne_vs_rtsne.json" --only nebench_tsne --profile full \
   --out "$OUT/nebench_tsne.h5" --force
 
 echo "== metrics of the Rtsne embedding (nebench's metric code)"
-"$NEBENCH" --threads "$THREADS" -q run "$OUT/tsne_vs_rtsne.json" --only rtsne \
+"$NEBENCH" --threads "$THREADS" -q run "$OUT/tsne_vs_rtsne.json" --only rtsne --profile full \
   --out "$OUT/rtsne.h5" --force
 
 /usr/bin/python3 - "$OUT" <<'PY'

@@ -27,5 +27,5 @@ write_npy <- function(path, m) {
   writeBin(charToRaw(header), con)
   writeBin(as.vector(t(m)), con, size = 8, endian = "little")
   close(con)
-  file.rename(tmp, path)
+  invisible(file.rename(tmp, path))
 }

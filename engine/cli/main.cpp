@@ -6,6 +6,9 @@
 #include "engine/cli/commands.h"
 #include "engine/core/errors.h"
 #include "engine/core/threads.h"
+#ifdef NEBENCH_WITH_TORCH
+#include "engine/torch/torch_threads.h"
+#endif
 
 #include <CLI/CLI.hpp>
 #include <H5Cpp.h>
@@ -50,6 +53,9 @@ int main(int argc, char **argv) {
                               : spdlog::level::info);
   H5::Exception::dontPrint();
   set_threads(g.threads);
+#ifdef NEBENCH_WITH_TORCH
+  set_torch_threads(g.threads);
+#endif
 
   try {
     return action ? action() : 2;

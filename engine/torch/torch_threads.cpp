@@ -1,4 +1,5 @@
-// LibTorch follows the same --threads setting as OpenMP and FAISS.
+#include "engine/torch/torch_threads.h"
+
 #include <torch/torch.h>
 
 namespace nebench {
