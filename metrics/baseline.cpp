@@ -35,6 +35,7 @@ Baseline Baseline::from_json(const json &j, const std::string &file) {
   b.spec_id = root.string("spec_id");
   b.profile = root.string("profile");
   b.generated_utc = root.string("generated_utc", std::string());
+  root.string("note", std::string()); // free text: how the bands were made
   const SpecNode metrics = root.child("metrics");
   if (!metrics.is_object())
     metrics.fail("must be an object {run id: {metric: band}}, got " +
