@@ -11,10 +11,10 @@
 namespace nebench {
 
 struct GraphComponents {
-  std::int64_t count = 0;            ///< number of components
-  std::vector<std::int32_t> label;   ///< component of every node, 0-based,
-                                     ///< numbered by their smallest node
-  std::vector<std::int64_t> sizes;   ///< nodes per component
+  std::int64_t count = 0;          ///< number of components
+  std::vector<std::int32_t> label; ///< component of every node, 0-based,
+                                   ///< numbered by their smallest node
+  std::vector<std::int64_t> sizes; ///< nodes per component
 };
 
 /// Components by breadth-first search over the stored entries (any value,

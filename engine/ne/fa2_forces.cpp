@@ -104,7 +104,8 @@ void fa2_exact_repulsion(const MatrixD &Y, const std::vector<double> &mass,
       const double d2 = dx * dx + dy * dy;
       // Force k_r m_i m_j / d along (y_i - y_j) / d; the point itself and
       // coincident points are at d = 0 and skipped (Gephi: distance > 0).
-      const double w = d2 > 0 ? m[j] / d2 : 0.0;
+      const bool apart = d2 > 0; // branch-free: the division never sees 0
+      const double w = (apart ? m[j] : 0.0) / (apart ? d2 : 1.0);
       fx += w * dx;
       fy += w * dy;
     }

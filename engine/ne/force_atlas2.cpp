@@ -23,9 +23,9 @@ Fa2Speed fa2_adjust_speed(Fa2Speed state, double swinging, double traction,
   const double estimated = 0.05 * std::sqrt(nd);
   const double min_jt = std::sqrt(estimated);
   const double max_jt = 10.0;
-  double jt = jitter_tolerance *
-              std::max(min_jt, std::min(max_jt, estimated * traction /
-                                                    (nd * nd)));
+  double jt =
+      jitter_tolerance *
+      std::max(min_jt, std::min(max_jt, estimated * traction / (nd * nd)));
   const double min_efficiency = 0.05;
   // Protection against erratic behaviour (swg / tra > 2, infinite when
   // there is swinging but no traction).
@@ -34,9 +34,9 @@ Fa2Speed fa2_adjust_speed(Fa2Speed state, double swinging, double traction,
       state.efficiency *= 0.5;
     jt = std::max(jt, jitter_tolerance);
   }
-  const double target =
-      swinging == 0 ? std::numeric_limits<double>::infinity()
-                    : jt * state.efficiency * traction / swinging;
+  const double target = swinging == 0
+                            ? std::numeric_limits<double>::infinity()
+                            : jt * state.efficiency * traction / swinging;
   // The efficiency is adjusted "slowly and carefully" (Gephi).
   if (swinging > jt * traction) {
     if (state.efficiency > min_efficiency)
@@ -52,8 +52,7 @@ Fa2Speed fa2_adjust_speed(Fa2Speed state, double swinging, double traction,
 
 ForceAtlas2Layout::ForceAtlas2Layout(const Csr &graph,
                                      const ForceAtlas2LayoutParams &params)
-    : graph_(graph), params_(params), mass_(fa2_masses(graph)),
-      tree_([&] {
+    : graph_(graph), params_(params), mass_(fa2_masses(graph)), tree_([&] {
         Fa2BarnesHutParams p;
         p.theta = params.theta;
         return p;
@@ -64,8 +63,7 @@ ForceAtlas2Layout::ForceAtlas2Layout(const Csr &graph,
     throw NebenchError("ForceAtlas2: scaling_ratio must be > 0");
   if (!(params.gravity >= 0) || !std::isfinite(params.gravity))
     throw NebenchError("ForceAtlas2: gravity must be >= 0");
-  if (!(params.jitter_tolerance > 0) ||
-      !std::isfinite(params.jitter_tolerance))
+  if (!(params.jitter_tolerance > 0) || !std::isfinite(params.jitter_tolerance))
     throw NebenchError("ForceAtlas2: jitter_tolerance must be > 0");
   if (params.max_displacement && !(*params.max_displacement > 0))
     throw NebenchError("ForceAtlas2: max_displacement must be > 0");
@@ -101,8 +99,8 @@ Trace ForceAtlas2Layout::run(MatrixD &Y, const RunContext &ctx) {
   Fa2Speed speed;
   Trace trace;
   const auto start = std::chrono::steady_clock::now();
-  const double max_disp =
-      params_.max_displacement.value_or(std::numeric_limits<double>::infinity());
+  const double max_disp = params_.max_displacement.value_or(
+      std::numeric_limits<double>::infinity());
   for (int t = 1; t <= params_.iters; ++t) {
     ctx.check();
     compute_forces(Y, force);
@@ -114,8 +112,9 @@ Trace ForceAtlas2Layout::run(MatrixD &Y, const RunContext &ctx) {
       const double ox = old_force(i, 0), oy = old_force(i, 1);
       total_swinging +=
           mass_[i] * std::sqrt((ox - fx) * (ox - fx) + (oy - fy) * (oy - fy));
-      total_traction += 0.5 * mass_[i] *
-                        std::sqrt((ox + fx) * (ox + fx) + (oy + fy) * (oy + fy));
+      total_traction +=
+          0.5 * mass_[i] *
+          std::sqrt((ox + fx) * (ox + fx) + (oy + fy) * (oy + fy));
     }
     speed = fa2_adjust_speed(speed, total_swinging, total_traction, n,
                              params_.jitter_tolerance);

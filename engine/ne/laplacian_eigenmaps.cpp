@@ -4,6 +4,7 @@
 #include "engine/core/rng.h"
 #include "engine/ne/connected_components.h"
 
+#include <Eigen/SparseCholesky>
 #include <Spectra/SymEigsSolver.h>
 
 #include <algorithm>
@@ -30,7 +31,7 @@ public:
   /// Undeflated y = N x.
   void multiply(const double *x, double *y) const {
     const std::int64_t n = W_.n;
-#pragma omp parallel for schedule(static) if (n > 20000)
+#pragma omp parallel for schedule(static) if (n > 5000)
     for (std::int64_t i = 0; i < n; ++i) {
       double s = 0;
       for (auto p = W_.row_begin(i); p < W_.row_end(i); ++p)
@@ -54,6 +55,78 @@ private:
   std::vector<double> trivial_; ///< u_1 = D^1/2 1 / |D^1/2 1|
 };
 
+using SparseMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
+
+/// Sparse LDL^T with AMD ordering that also reports the size of its factor
+/// after the symbolic phase (Eigen keeps the column counts protected).
+class FillAwareLdlt : public Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower,
+                                                   Eigen::AMDOrdering<int>> {
+public:
+  double factor_nonzeros() const {
+    double total = 0;
+    for (Eigen::Index j = 0; j < m_nonZerosPerCol.size(); ++j)
+      total += m_nonZerosPerCol[j];
+    return total;
+  }
+};
+
+/// y = P (L_sym - sigma I)^-1 P x with P = I - u_1 u_1^T: eigenvalue 0 on
+/// u_1 and 1 / (lambda_k - sigma) on the other eigenvectors of L_sym, so the
+/// largest are the wanted smallest lambda_k, well separated even when the
+/// lambda_k cluster near 0 (shift-invert, e.g. Saad 2011, "Numerical
+/// methods for large eigenvalue problems", sec. 4.1).
+class DeflatedShiftInvert {
+public:
+  using Scalar = double;
+
+  DeflatedShiftInvert(const FillAwareLdlt &ldlt, const std::vector<double> &u1)
+      : ldlt_(ldlt), u1_(u1.data(), static_cast<Eigen::Index>(u1.size())) {}
+
+  Eigen::Index rows() const { return u1_.size(); }
+  Eigen::Index cols() const { return u1_.size(); }
+
+  void perform_op(const double *x, double *y) const {
+    Eigen::Map<const Eigen::VectorXd> in(x, u1_.size());
+    Eigen::VectorXd t = in - u1_.dot(in) * u1_;
+    Eigen::Map<Eigen::VectorXd> out(y, u1_.size());
+    out = ldlt_.solve(t);
+    out -= u1_.dot(out) * u1_;
+  }
+
+private:
+  const FillAwareLdlt &ldlt_;
+  Eigen::Map<const Eigen::VectorXd> u1_;
+};
+
+/// The nev largest algebraic eigenpairs of `op` by Spectra's implicitly
+/// restarted Lanczos, descending; ok = false when they did not converge.
+struct LanczosResult {
+  bool ok = false;
+  Eigen::VectorXd values;
+  Eigen::MatrixXd vectors;
+  std::int64_t restarts = 0;
+  std::int64_t matvecs = 0;
+};
+
+template <class Op>
+LanczosResult largest_eigenpairs(Op &op, int nev, int ncv, int max_restarts,
+                                 double tolerance,
+                                 const Eigen::VectorXd &start) {
+  Spectra::SymEigsSolver<Op> eigs(op, nev, ncv);
+  eigs.init(start.data());
+  eigs.compute(Spectra::SortRule::LargestAlge, max_restarts, tolerance,
+               Spectra::SortRule::LargestAlge);
+  LanczosResult r;
+  r.restarts = eigs.num_iterations();
+  r.matvecs = eigs.num_operations();
+  r.ok = eigs.info() == Spectra::CompInfo::Successful;
+  if (r.ok) {
+    r.values = eigs.eigenvalues();
+    r.vectors = eigs.eigenvectors(nev);
+  }
+  return r;
+}
+
 void validate(const Csr &W, int dim) {
   const std::int64_t n = W.n;
   if (static_cast<std::int64_t>(W.indptr.size()) != n + 1 || W.indptr[0] != 0 ||
@@ -72,15 +145,14 @@ void validate(const Csr &W, int dim) {
                            " holds column " + std::to_string(W.indices[p]) +
                            " outside [0, " + std::to_string(n) + ")");
       if (!(W.values[p] >= 0) || !std::isfinite(W.values[p]))
-        throw NebenchError("Laplacian eigenmaps: weight " +
-                           std::to_string(W.values[p]) + " at (" +
-                           std::to_string(i) + ", " +
-                           std::to_string(W.indices[p]) +
-                           ") must be finite and >= 0");
+        throw NebenchError(
+            "Laplacian eigenmaps: weight " + std::to_string(W.values[p]) +
+            " at (" + std::to_string(i) + ", " + std::to_string(W.indices[p]) +
+            ") must be finite and >= 0");
     }
   }
   // Symmetry: the transpose (built by counting sort, so its rows are sorted
-  // by column) must equal W with sorted rows.
+  // by column) must equal W with sorted rows, up to relative rounding 1e-12.
   std::vector<std::int64_t> tptr(n + 1, 0);
   for (std::int32_t j : W.indices)
     ++tptr[j + 1];
@@ -102,14 +174,19 @@ void validate(const Csr &W, int dim) {
       row.emplace_back(W.indices[p], W.values[p]);
     std::sort(row.begin(), row.end());
     bool same = static_cast<std::int64_t>(row.size()) == tptr[i + 1] - tptr[i];
-    for (std::size_t e = 0; same && e < row.size(); ++e)
-      same = row[e].first == tcol[tptr[i] + static_cast<std::int64_t>(e)] &&
-             row[e].second == tval[tptr[i] + static_cast<std::int64_t>(e)];
+    // Values may differ by rounding (e.g. a fuzzy union summed in another
+    // order), not more.
+    for (std::size_t e = 0; same && e < row.size(); ++e) {
+      const auto q = tptr[i] + static_cast<std::int64_t>(e);
+      same = row[e].first == tcol[q] &&
+             std::fabs(row[e].second - tval[q]) <=
+                 1e-12 * std::max(row[e].second, tval[q]);
+    }
     if (!same)
       throw NebenchError("Laplacian eigenmaps: the graph is not symmetric "
                          "(row " +
+                         std::to_string(i) + " differs from column " +
                          std::to_string(i) +
-                         " differs from column " + std::to_string(i) +
                          "); store both directions of every edge");
   }
 }
@@ -120,9 +197,11 @@ MatrixD laplacian_eigenmaps(const Csr &W, int dim,
                             const LaplacianEigenmapsOptions &options,
                             LaplacianEigenmapsInfo *info) {
   validate(W, dim);
-  if (!(options.tolerance > 0) || options.ncv < 0 || options.max_restarts < 1)
-    throw NebenchError("Laplacian eigenmaps: tolerance must be > 0, ncv >= 0 "
-                       "and max_restarts >= 1");
+  if (!(options.tolerance > 0) || options.ncv < 0 || options.max_restarts < 1 ||
+      !(options.shift > 0) || !(options.max_factor_nonzeros >= 0))
+    throw NebenchError("Laplacian eigenmaps: tolerance and shift must be > 0, "
+                       "ncv >= 0, max_restarts >= 1, max_factor_nonzeros >= "
+                       "0");
   const std::int64_t n = W.n;
 
   const GraphComponents cc = connected_components(W);
@@ -180,23 +259,75 @@ MatrixD laplacian_eigenmaps(const Csr &W, int dim,
   for (std::int64_t i = 0; i < n; ++i)
     start[i] -= proj * trivial[i];
 
-  Spectra::SymEigsSolver<DeflatedNormalizedAdjacency> eigs(op, nev, ncv);
-  eigs.init(start.data());
-  eigs.compute(Spectra::SortRule::LargestAlge, options.max_restarts,
-               options.tolerance, Spectra::SortRule::LargestAlge);
-  if (eigs.info() != Spectra::CompInfo::Successful)
-    throw NumericalError(
-        "Laplacian eigenmaps: Lanczos did not converge to tolerance " +
-        std::to_string(options.tolerance) + " in " +
-        std::to_string(options.max_restarts) + " restarts (ncv = " +
-        std::to_string(ncv) + "); raise max_restarts, ncv or the tolerance");
-  const Eigen::VectorXd mu = eigs.eigenvalues();    // descending
-  const Eigen::MatrixXd U = eigs.eigenvectors(nev); // n x nev, orthonormal
+  // 1. Lanczos on N' (matrix-free, fast when the wanted eigenvalues are
+  // separated, as on kNN graphs of high-dimensional data).
+  LanczosResult lanczos = largest_eigenpairs(op, nev, ncv, options.max_restarts,
+                                             options.tolerance, start);
+  LaplacianEigenmapsInfo result;
+  result.restarts = lanczos.restarts;
+  result.matvecs = lanczos.matvecs;
+  Eigen::VectorXd mu;
+  Eigen::MatrixXd U;
+  if (lanczos.ok) {
+    mu = lanczos.values;
+    U = std::move(lanczos.vectors);
+  } else {
+    // 2. Shift-invert on L_sym - sigma I (sigma = -options.shift < 0 keeps
+    // it positive definite although L_sym u_1 = 0) when its sparse factor
+    // fits: clustered eigenvalues near 0 (chains, low-dimensional
+    // manifolds) converge slowly in 1. but such graphs have small
+    // separators, hence little fill.
+    std::vector<Eigen::Triplet<double>> entries;
+    entries.reserve(W.values.size() + static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      entries.emplace_back(i, i, 1.0 + options.shift);
+      for (auto p = W.row_begin(i); p < W.row_end(i); ++p)
+        if (W.indices[p] <= i) // lower triangle (Eigen reads only Lower)
+          entries.emplace_back(i, W.indices[p],
+                               -W.values[p] * inv_sqrt[i] *
+                                   inv_sqrt[W.indices[p]]);
+    }
+    SparseMatrix shifted(n, n);
+    shifted.setFromTriplets(entries.begin(), entries.end());
+    FillAwareLdlt ldlt;
+    ldlt.analyzePattern(shifted);
+    const double fill = ldlt.factor_nonzeros();
+    if (fill > options.max_factor_nonzeros)
+      throw NumericalError(
+          "Laplacian eigenmaps: Lanczos did not converge to tolerance " +
+          std::to_string(options.tolerance) + " in " +
+          std::to_string(options.max_restarts) + " restarts (ncv = " +
+          std::to_string(ncv) + ") and the shift-invert factor would hold " +
+          std::to_string(static_cast<std::int64_t>(fill)) +
+          " nonzeros (limit " +
+          std::to_string(
+              static_cast<std::int64_t>(options.max_factor_nonzeros)) +
+          "); raise max_restarts, ncv or the tolerance");
+    ldlt.factorize(shifted);
+    if (ldlt.info() != Eigen::Success)
+      throw NumericalError("Laplacian eigenmaps: the sparse factorization of "
+                           "the shifted Laplacian failed");
+    DeflatedShiftInvert inverse(ldlt, trivial);
+    LanczosResult si = largest_eigenpairs(
+        inverse, nev, ncv, options.max_restarts, options.tolerance, start);
+    result.restarts += si.restarts;
+    result.matvecs += si.matvecs;
+    result.shift_invert = true;
+    if (!si.ok)
+      throw NumericalError(
+          "Laplacian eigenmaps: neither Lanczos nor shift-invert Lanczos "
+          "converged to tolerance " +
+          std::to_string(options.tolerance) + " in " +
+          std::to_string(options.max_restarts) + " restarts (ncv = " +
+          std::to_string(ncv) + "); raise max_restarts, ncv or the tolerance");
+    // nu = 1 / (lambda + shift): lambda = 1 / nu - shift, mu = 1 - lambda.
+    mu.resize(nev);
+    for (int c = 0; c < nev; ++c)
+      mu[c] = 1.0 - (1.0 / si.values[c] - options.shift);
+    U = std::move(si.vectors);
+  }
 
   MatrixD V(n, dim);
-  LaplacianEigenmapsInfo result;
-  result.restarts = eigs.num_iterations();
-  result.matvecs = eigs.num_operations();
   std::vector<double> Nu(static_cast<std::size_t>(n));
   for (int c = 0; c < dim; ++c) {
     const Eigen::VectorXd u = U.col(c);

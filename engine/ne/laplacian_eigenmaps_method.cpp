@@ -20,7 +20,7 @@ LaplacianEigenmapsParams::from_spec(const SpecNode &node) {
   p.dim = static_cast<int>(node.integer("dim", 2, Range::closed(1, 1000)));
   p.tolerance = node.number("tolerance", 1e-10, Range{0.0, 1.0, true, true});
   p.max_restarts = static_cast<int>(
-      node.integer("max_restarts", 10000, Range::closed(1, 1e9)));
+      node.integer("max_restarts", 1000, Range::closed(1, 1e9)));
   node.finish();
   return p;
 }
@@ -49,10 +49,10 @@ MethodOutput LaplacianEigenmapsMethod::run(const Problem &problem,
     throw NebenchError("Laplacian eigenmaps: the problem has no kNN graph");
   const KnnGraph &knn = *problem.graph;
   if (params_.k > knn.k)
-    throw NebenchError("Laplacian eigenmaps: needs k = " +
-                       std::to_string(params_.k) +
-                       " neighbours but the shared kNN graph has k = " +
-                       std::to_string(knn.k) + " (raise graph.knn.k)");
+    throw NebenchError(
+        "Laplacian eigenmaps: needs k = " + std::to_string(params_.k) +
+        " neighbours but the shared kNN graph has k = " +
+        std::to_string(knn.k) + " (raise graph.knn.k)");
   const auto start = std::chrono::steady_clock::now();
   MethodOutput out;
   out.affinities = binary_knn_graph(knn, params_.k);
@@ -73,6 +73,7 @@ MethodOutput LaplacianEigenmapsMethod::run(const Problem &problem,
     out.trace.push("residual", info.residuals[c]);
     out.trace.push("restarts", static_cast<double>(info.restarts));
     out.trace.push("matvecs", static_cast<double>(info.matvecs));
+    out.trace.push("shift_invert", info.shift_invert ? 1.0 : 0.0);
     out.trace.push("seconds", seconds);
   }
   ctx.report(1, 1, "Laplacian eigenmaps");

@@ -17,11 +17,12 @@ struct LaplacianEigenmapsParams {
   int k = 15;
   /// Embedding dimension: eigenvectors 2 .. dim + 1.
   int dim = 2;
-  /// Lanczos tolerance on the Ritz residuals (relative to the eigenvalue of
-  /// D^-1/2 W D^-1/2); the paper's LOBPCG used 1e-5.
+  /// Lanczos tolerance on the Ritz residuals
+  /// (LaplacianEigenmapsOptions::tolerance); the paper's LOBPCG used 1e-5.
   double tolerance = 1e-10;
-  /// Maximum number of Lanczos restarts.
-  int max_restarts = 10000;
+  /// Maximum number of Lanczos restarts per attempt (before and after the
+  /// shift-invert fallback of engine/ne/laplacian_eigenmaps.h).
+  int max_restarts = 1000;
 
   /// Parses {"type": "laplacian_eigenmaps", "k", "dim", "tolerance",
   /// "max_restarts"} strictly (SpecError naming the JSON path).
@@ -36,9 +37,9 @@ public:
   double estimated_bytes(std::int64_t n) const override;
   /// Embedding n x dim (D-normalized eigenvectors); affinities: the binary
   /// kNN graph (values 1); trace: one row per component with columns
-  /// component (1-based), eigenvalue (lambda of L v = lambda D v), residual,
-  /// restarts, matvecs, seconds. Throws NumericalError on a disconnected
-  /// graph.
+  /// component (1-based), eigenvalue (lambda of L v = lambda D v), residual
+  /// (|N u - mu u|), restarts, matvecs, shift_invert (0/1), seconds. Throws
+  /// NumericalError on a disconnected graph.
   MethodOutput run(const Problem &problem, const RunContext &ctx) override;
 
   const LaplacianEigenmapsParams &params() const { return params_; }

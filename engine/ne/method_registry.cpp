@@ -1,7 +1,10 @@
 #include "engine/ne/method_registry.h"
 
 #include "engine/ne/external_embedding.h"
+#include "engine/ne/force_atlas2_method.h"
+#include "engine/ne/laplacian_eigenmaps_method.h"
 #include "engine/ne/tsne_method.h"
+#include "engine/ne/umap_method.h"
 
 #include <functional>
 #include <utility>
@@ -17,6 +20,20 @@ const std::vector<std::pair<std::string, Factory>> &registry() {
       {"tsne",
        [](const SpecNode &node) {
          return std::make_unique<TsneMethod>(TsneParams::from_spec(node));
+       }},
+      {"umap",
+       [](const SpecNode &node) {
+         return std::make_unique<UmapMethod>(UmapParams::from_spec(node));
+       }},
+      {"fa2",
+       [](const SpecNode &node) {
+         return std::make_unique<ForceAtlas2Method>(
+             ForceAtlas2Params::from_spec(node));
+       }},
+      {"laplacian_eigenmaps",
+       [](const SpecNode &node) {
+         return std::make_unique<LaplacianEigenmapsMethod>(
+             LaplacianEigenmapsParams::from_spec(node));
        }},
       {"external",
        [](const SpecNode &node) {

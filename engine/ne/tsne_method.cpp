@@ -47,6 +47,15 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
     repulsions.push_back(r);
   p.repulsion = node.string("repulsion", std::string("auto"), repulsions);
   p.theta = node.number("theta", 0.5, Range::closed(0.0, 3.0));
+  if (auto f = node.optional_child("fft")) {
+    p.fft.n_interp =
+        static_cast<int>(f->integer("n_interp", 3, Range::closed(1, 16)));
+    p.fft.min_intervals = static_cast<int>(
+        f->integer("min_intervals", 50, Range::closed(1, 1000)));
+    p.fft.ints_in_interval =
+        f->number("ints_in_interval", 1.0, Range::positive());
+    f->finish();
+  }
   p.dof = node.number("dof", 1.0, Range::positive());
   if (node.has("learning_rate")) {
     const json &v = node.raw().at("learning_rate");
@@ -166,8 +175,8 @@ MethodOutput TsneMethod::run(const Problem &problem, const RunContext &ctx) {
 
   const std::string rep_type =
       resolve_repulsion(params_.repulsion, n, params_.dim);
-  auto repulsion =
-      make_repulsion(rep_type, params_.dim, params_.dof, params_.theta);
+  auto repulsion = make_repulsion(rep_type, params_.dim, params_.dof,
+                                  params_.theta, params_.fft);
   TsneOptimizerParams op;
   op.dof = params_.dof;
   op.max_step_norm = params_.max_step_norm;

@@ -1,11 +1,13 @@
 #pragma once
 // t-SNE as a Method: affinities from the shared kNN graph (perplexity or
-// binary kNN), PCA or random initialization, exact or Barnes-Hut repulsion,
+// binary kNN), PCA or random initialization, exact, Barnes-Hut or FFT
+// repulsion,
 // and openTSNE's phased gradient descent (engine/ne/tsne_optimizer.h).
 // Defaults follow openTSNE and the spectrum paper's protocol (Boehm et al.
 // 2022, sec. 2.1).
 
 #include "engine/core/spec_node.h"
+#include "engine/ne/fft_repulsion.h"
 #include "engine/ne/method.h"
 #include "engine/ne/tsne_optimizer.h"
 
@@ -46,10 +48,14 @@ struct TsnePhaseSpec {
 struct TsneParams {
   TsneAffinityParams affinity;
   TsneInitParams init;
-  /// "auto" (exact for n <= 2000, else Barnes-Hut), "exact" or "bh".
+  /// "auto" (exact for n <= 2000, Barnes-Hut for n <= 10,000, else FFT),
+  /// "exact", "bh" or "fft".
   std::string repulsion = "auto";
   /// Barnes-Hut accuracy, in [0, 3] (openTSNE default 0.5).
   double theta = 0.5;
+  /// FFT interpolation grid (spec key "fft": n_interp, min_intervals,
+  /// ints_in_interval; openTSNE defaults). Its dof is ignored (`dof` below).
+  FftRepulsionParams fft;
   /// Kernel degree of freedom alpha > 0 (Kobak et al. 2019); 1 = t-SNE.
   double dof = 1.0;
   /// Learning rate in openTSNE units; nullopt = "auto" = n / max phase

@@ -1,12 +1,16 @@
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
+#include "engine/knn/knn_graph_builder.h"
 #include "engine/ne/exact_repulsion.h"
 #include "engine/ne/fft_repulsion.h"
+#include "engine/ne/repulsion_factory.h"
+#include "engine/ne/tsne_method.h"
 #include "engine/ne/tsne_objective.h"
 #include "ne_test_util.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <omp.h>
@@ -18,9 +22,26 @@ using testing::random_affinities;
 using testing::random_layout;
 using testing::relative_error;
 
-// Gaussian blobs of different widths (std 5 .. 20) around a circle of radius
-// 60: the scale of a t-SNE embedding of a few thousand points.
+// Five Gaussian blobs (std 3 .. 8) around a circle of radius 25: the extent
+// (~80) and density of a t-SNE embedding of 2,000 points (a real one of 2,000
+// points from 6 clusters, perplexity 30, 750 iterations, spans ~70 units).
 MatrixD blob_layout(std::int64_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  MatrixD Y(n, 2);
+  const double stds[] = {3.0, 4.0, 5.0, 6.0, 8.0};
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int c = static_cast<int>(rng.below(5));
+    const double angle = 1.2566 * c;
+    Y(i, 0) = 25.0 * std::cos(angle) + stds[c] * rng.normal();
+    Y(i, 1) = 25.0 * std::sin(angle) + stds[c] * rng.normal();
+  }
+  return Y;
+}
+
+// Blobs of std 5 .. 20 around a circle of radius 60: 2,000 points spread
+// over ~200 units, far sparser than a t-SNE embedding of that size, where
+// the near field (interpolated least accurately) dominates the forces.
+MatrixD sparse_blob_layout(std::int64_t n, std::uint64_t seed) {
   Rng rng(seed);
   MatrixD Y(n, 2);
   const double stds[] = {5.0, 8.0, 12.0, 20.0, 6.0};
@@ -55,33 +76,35 @@ FftRepulsionParams with_dof(double dof) {
 
 TEST(FftRepulsion, SmoothSizes) {
   EXPECT_EQ(FftRepulsion::smooth_size(1), 1);
+  EXPECT_EQ(FftRepulsion::smooth_size(5), 6);
   EXPECT_EQ(FftRepulsion::smooth_size(7), 8);
-  EXPECT_EQ(FftRepulsion::smooth_size(49), 50);
-  EXPECT_EQ(FftRepulsion::smooth_size(50), 50);
-  EXPECT_EQ(FftRepulsion::smooth_size(121), 125);
-  EXPECT_EQ(FftRepulsion::smooth_size(211), 216);
+  EXPECT_EQ(FftRepulsion::smooth_size(50), 54);
+  EXPECT_EQ(FftRepulsion::smooth_size(54), 54);
+  EXPECT_EQ(FftRepulsion::smooth_size(97), 108);
+  EXPECT_EQ(FftRepulsion::smooth_size(129), 144);
 }
 
 TEST(FftRepulsion, GridSizeFollowsTheExtent) {
   MatrixD f;
   FftRepulsion fft;
-  // Extent 3e-3 (an initialization): the minimum of 50 boxes per axis.
+  // Extent ~3e-3 (an initialization): min_intervals = 50 -> 54 boxes.
   fft.compute(random_layout(100, 2, 1e-3, 1), f);
-  EXPECT_EQ(fft.boxes_per_axis(), 50);
-  // Extent exactly 97 -> ceil(97 / 1) = 97 boxes -> rounded up to 100.
+  EXPECT_EQ(fft.boxes_per_axis(), 54);
+  // Extent exactly 97 -> ceil(97 / 1) = 97 boxes -> rounded up to 108.
   MatrixD Y(3, 2, 0.0);
   Y(1, 0) = 97.0;
   Y(2, 1) = 40.0;
   fft.compute(Y, f);
-  EXPECT_EQ(fft.boxes_per_axis(), 100);
-  // ints_in_interval = 2: half as many boxes, at most max_intervals.
+  EXPECT_EQ(fft.boxes_per_axis(), 108);
+  // ints_in_interval = 2 on extent 194: 97 boxes, but at most 60, and the
+  // largest 2,3-smooth count <= 60 is 54.
   FftRepulsionParams p;
   p.ints_in_interval = 2.0;
   p.max_intervals = 60;
   FftRepulsion coarse(p);
-  Y(1, 0) = 97.0 * 2;
+  Y(1, 0) = 194.0;
   coarse.compute(Y, f);
-  EXPECT_EQ(coarse.boxes_per_axis(), 100 > 60 ? 60 : 100);
+  EXPECT_EQ(coarse.boxes_per_axis(), 54);
 }
 
 TEST(FftRepulsion, CloseToExactOnBlobs) {
@@ -92,12 +115,30 @@ TEST(FftRepulsion, CloseToExactOnBlobs) {
 }
 
 TEST(FftRepulsion, CloseToExactOnRandomLayout) {
-  // An unstructured N(0, 15^2) cloud, and a tiny one like the first
-  // iterations after a 1e-4 initialization.
-  for (double scale : {15.0, 1e-3}) {
+  // Unstructured N(0, s^2) clouds: s = 6 has about the density of a t-SNE
+  // embedding; 1e-3 is an embedding right after a 1e-4 initialization.
+  for (double scale : {1e-3, 2.0, 6.0}) {
     const Errors e = compare_to_exact(random_layout(2000, 2, scale, 2), {});
     EXPECT_LT(e.force, 1e-2) << "scale " << scale;
     EXPECT_LT(e.z, 1e-3) << "scale " << scale;
+  }
+}
+
+TEST(FftRepulsion, SparseLayoutsNeedFinerGrids) {
+  // Far sparser than t-SNE embeddings: at the default grid (3 nodes per unit
+  // box) the near-field interpolation error reaches 1-2% of the forces (3%
+  // with FIt-SNE's per-box stencils); 4 nodes per box bring it below 0.5%.
+  // Z stays accurate either way.
+  FftRepulsionParams fine;
+  fine.n_interp = 4;
+  for (const MatrixD &Y :
+       {sparse_blob_layout(2000, 1), random_layout(2000, 2, 25.0, 3)}) {
+    const Errors coarse = compare_to_exact(Y, {});
+    EXPECT_LT(coarse.force, 2.5e-2);
+    EXPECT_LT(coarse.z, 1e-3);
+    const Errors e = compare_to_exact(Y, fine);
+    EXPECT_LT(e.force, 5e-3);
+    EXPECT_LT(e.z, 1e-3);
   }
 }
 
@@ -112,18 +153,21 @@ TEST(FftRepulsion, CloseToExactWithHeavyTails) {
 }
 
 TEST(FftRepulsion, FinerGridsAreMoreAccurate) {
+  // Higher-order interpolation converges fast (p = 2 .. 5 nodes per box).
   const MatrixD Y = blob_layout(1500, 4);
-  FftRepulsionParams coarse;
-  coarse.n_interp = 2;
-  coarse.ints_in_interval = 2.0;
-  FftRepulsionParams fine;
-  fine.n_interp = 5;
-  const Errors ec = compare_to_exact(Y, coarse);
-  const Errors ed = compare_to_exact(Y, {});
-  const Errors ef = compare_to_exact(Y, fine);
-  EXPECT_GT(ec.force, ed.force);
-  EXPECT_GT(ed.force, ef.force);
-  EXPECT_LT(ef.force, 1e-3);
+  double last = 1.0;
+  for (int p : {2, 3, 4, 5}) {
+    FftRepulsionParams params;
+    params.n_interp = p;
+    const Errors e = compare_to_exact(Y, params);
+    EXPECT_LT(e.force, last / 3) << "n_interp " << p;
+    last = e.force;
+  }
+  EXPECT_LT(last, 1e-3);
+  // So does a finer box size at p = 3.
+  FftRepulsionParams half;
+  half.ints_in_interval = 0.5;
+  EXPECT_LT(compare_to_exact(Y, half).force, 2e-3);
 }
 
 TEST(FftRepulsion, TranslationDoesNotCostAccuracy) {
@@ -162,14 +206,16 @@ TEST(FftRepulsion, CoincidentPoints) {
   EXPECT_NEAR(z / (300.0 * 299.0), 1.0, 1e-4);
   for (double v : f.data)
     EXPECT_LT(std::fabs(v), 1e-6);
-  // Groups of duplicates within a spread layout.
-  MatrixD base = blob_layout(200, 8), Y(1000, 2);
-  for (std::int64_t i = 0; i < 1000; ++i) {
-    Y(i, 0) = base(i % 200, 0);
-    Y(i, 1) = base(i % 200, 1);
+  // Triplicates of 600 positions: duplicates need no special case. The 600
+  // distinct positions are as sparse as the sparse layouts above, hence the
+  // same tolerance as there.
+  MatrixD base = blob_layout(600, 8), Y(1800, 2);
+  for (std::int64_t i = 0; i < 1800; ++i) {
+    Y(i, 0) = base(i % 600, 0);
+    Y(i, 1) = base(i % 600, 1);
   }
   const Errors e = compare_to_exact(Y, {});
-  EXPECT_LT(e.force, 1e-2);
+  EXPECT_LT(e.force, 2.5e-2);
   EXPECT_LT(e.z, 1e-3);
 }
 
@@ -182,11 +228,15 @@ TEST(FftRepulsion, TwoPointsExact) {
   EXPECT_NEAR(z, 0.2, 0.2 * 1e-4);
   EXPECT_NEAR(f(0, 0), -0.03, 0.03 * 1e-3);
   EXPECT_NEAR(f(1, 0), 0.03, 0.03 * 1e-3);
-  EXPECT_NEAR(f(0, 1), 0.0, 1e-6);
+  EXPECT_NEAR(f(0, 1), 0.0, 1e-5); // float grids
 }
 
 TEST(FftRepulsion, DeterministicAcrossCallsAndThreads) {
-  const MatrixD Y = blob_layout(3000, 9);
+  // Large enough for every parallel region (>= 20,000 points, >= 256 nodes
+  // per axis): 25,000 points over ~130 units -> 144 boxes, 432 nodes.
+  MatrixD Y = blob_layout(25000, 9);
+  for (double &v : Y.data)
+    v *= 1.5;
   FftRepulsion fft;
   MatrixD f1, f2, f3, f4;
   const int saved = omp_get_max_threads();
@@ -205,13 +255,15 @@ TEST(FftRepulsion, DeterministicAcrossCallsAndThreads) {
   EXPECT_EQ(f1.data, f2.data);
   EXPECT_EQ(f2.data, f3.data);
   EXPECT_EQ(f1.data, f4.data);
+  EXPECT_EQ(fft.boxes_per_axis(), 144);
 }
 
 TEST(FftRepulsion, GridChangesBetweenCalls) {
   // One estimator over layouts of growing and shrinking extent (as during
-  // an optimization) stays as accurate as a fresh one.
+  // an optimization) gives bitwise what a fresh one gives, and stays
+  // accurate (buffers, plans and kernel spectra are reused correctly).
   FftRepulsion fft;
-  for (double scale : {1e-3, 30.0, 5.0, 60.0}) {
+  for (double scale : {1e-3, 6.0, 2.0, 6.0, 8.0}) {
     const MatrixD Y = random_layout(1200, 2, scale, 10);
     MatrixD fe, ff, ff2;
     ExactRepulsion exact;
@@ -247,6 +299,109 @@ TEST(FftRepulsion, RejectsBadInput) {
   bad([](FftRepulsionParams &p) { p.max_intervals = 10; });
   bad([](FftRepulsionParams &p) { p.ints_in_interval = 0; });
   bad([](FftRepulsionParams &p) { p.dof = -1; });
+}
+
+TEST(FftRepulsionFactory, AutoPicksExactThenBarnesHutThenFft) {
+  EXPECT_EQ(resolve_repulsion("auto", 2000, 2), "exact");
+  EXPECT_EQ(resolve_repulsion("auto", 2001, 2), "bh");
+  EXPECT_EQ(resolve_repulsion("auto", 10000, 2), "bh");
+  EXPECT_EQ(resolve_repulsion("auto", 10001, 2), "fft");
+  EXPECT_EQ(resolve_repulsion("auto", 70000, 3), "exact");
+  EXPECT_EQ(resolve_repulsion("fft", 10, 2), "fft");
+  FftRepulsionParams grid;
+  grid.n_interp = 4;
+  const auto rep = make_repulsion("fft", 2, 0.7, 0.5, grid);
+  EXPECT_EQ(rep->name(), "fft");
+  const auto *fft = dynamic_cast<const FftRepulsion *>(rep.get());
+  ASSERT_NE(fft, nullptr);
+  EXPECT_EQ(fft->params().n_interp, 4);
+  EXPECT_EQ(fft->params().dof, 0.7); // the method's dof wins
+  EXPECT_THROW(make_repulsion("fft", 3, 1.0, 0.5), NebenchError);
+}
+
+TEST(FftRepulsionSpec, ReadsTheFftKeys) {
+  const json j = json::parse(R"({"type": "tsne", "repulsion": "fft",
+    "fft": {"n_interp": 4, "min_intervals": 60, "ints_in_interval": 0.5}})");
+  const TsneParams p = TsneParams::from_spec(SpecNode(j, "s.json"));
+  EXPECT_EQ(p.repulsion, "fft");
+  EXPECT_EQ(p.fft.n_interp, 4);
+  EXPECT_EQ(p.fft.min_intervals, 60);
+  EXPECT_EQ(p.fft.ints_in_interval, 0.5);
+  const json d = json::parse(R"({"type": "tsne"})");
+  const TsneParams q = TsneParams::from_spec(SpecNode(d, "s.json"));
+  EXPECT_EQ(q.fft.n_interp, 3);
+  EXPECT_EQ(q.fft.min_intervals, 50);
+  EXPECT_EQ(q.fft.ints_in_interval, 1.0);
+
+  auto error = [](const std::string &text) -> std::string {
+    const json bad = json::parse(text);
+    try {
+      TsneParams::from_spec(SpecNode(bad, "s.json", "runs[0].method"));
+    } catch (const SpecError &e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error(R"({"type": "tsne", "fft": {"n_interp": 0}})")
+                .find("runs[0].method.fft.n_interp"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"type": "tsne", "fft": {"ints_in_interval": -1}})")
+                .find("fft.ints_in_interval"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"type": "tsne", "fft": {"boxes": 10}})").find("boxes"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"type": "tsne", "repulsion": "fast"})").find("fft"),
+            std::string::npos);
+}
+
+// Leave-one-out 5-NN accuracy of the labels in a 2-D embedding.
+double knn_accuracy(const MatrixD &Y, const std::vector<int> &labels) {
+  std::int64_t correct = 0;
+  for (std::int64_t i = 0; i < Y.rows; ++i) {
+    std::vector<std::pair<double, int>> d;
+    for (std::int64_t j = 0; j < Y.rows; ++j)
+      if (j != i)
+        d.push_back(
+            {std::hypot(Y(i, 0) - Y(j, 0), Y(i, 1) - Y(j, 1)), labels[j]});
+    std::partial_sort(d.begin(), d.begin() + 5, d.end());
+    int votes[3] = {0, 0, 0};
+    for (int k = 0; k < 5; ++k)
+      ++votes[d[k].second];
+    correct += std::max_element(votes, votes + 3) - votes == labels[i];
+  }
+  return static_cast<double>(correct) / static_cast<double>(Y.rows);
+}
+
+TEST(FftRepulsionTsne, MatchesExactTsneOnBlobs) {
+  // Three Gaussian blobs in 10-D; t-SNE with FFT repulsion separates them
+  // and ends at the KL of exact t-SNE within 2%.
+  Matrix X(300, 10);
+  std::vector<int> labels;
+  Rng rng(42);
+  for (std::int64_t i = 0; i < 300; ++i) {
+    const int c = static_cast<int>(i % 3);
+    labels.push_back(c);
+    for (int d = 0; d < 10; ++d)
+      X(i, d) = static_cast<float>(rng.normal() + (d == c ? 12.0 : 0.0));
+  }
+  const KnnGraph graph = build_knn_graph(X, 90);
+  Problem problem;
+  problem.X = &X;
+  problem.graph = &graph;
+  RunContext ctx;
+  double final_loss[2];
+  for (int e = 0; e < 2; ++e) {
+    TsneParams p;
+    p.repulsion = e == 0 ? "exact" : "fft";
+    p.log_every = 25;
+    p.phases = {{100, 12.0, 0.5, std::nullopt}, {150, 1.0, 0.8, std::nullopt}};
+    const MethodOutput out = TsneMethod(p).run(problem, ctx);
+    const auto &loss = out.trace.columns.at("loss");
+    EXPECT_LT(loss.back(), loss[4]) << p.repulsion; // row 4: iteration 100
+    EXPECT_GT(knn_accuracy(out.embedding, labels), 0.98) << p.repulsion;
+    final_loss[e] = loss.back();
+  }
+  EXPECT_NEAR(final_loss[1] / final_loss[0], 1.0, 0.02);
 }
 
 } // namespace
