@@ -206,9 +206,10 @@ void Fa2BarnesHut::compute(const MatrixD &Y, const std::vector<double> &mass,
         for (std::size_t e = 0; e < len; ++e) {
           const double dx = xi - lx[e], dy = yi - ly[e];
           const double d2 = dx * dx + dy * dy;
-          // Branch-free (vectorizable): the division never sees 0.
-          const bool apart = d2 > 0;
-          const double w = (apart ? lm[e] : 0.0) / (apart ? d2 : 1.0);
+          // Arithmetic masking instead of a branch (which would stop the
+          // loop from vectorizing): w = m / d^2, or 0 / 1 at distance 0.
+          const double apart = d2 > 0 ? 1.0 : 0.0;
+          const double w = apart * lm[e] / (d2 + (1.0 - apart));
           fx += w * dx;
           fy += w * dy;
         }

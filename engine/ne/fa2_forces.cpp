@@ -104,8 +104,9 @@ void fa2_exact_repulsion(const MatrixD &Y, const std::vector<double> &mass,
       const double d2 = dx * dx + dy * dy;
       // Force k_r m_i m_j / d along (y_i - y_j) / d; the point itself and
       // coincident points are at d = 0 and skipped (Gephi: distance > 0).
-      const bool apart = d2 > 0; // branch-free: the division never sees 0
-      const double w = (apart ? m[j] : 0.0) / (apart ? d2 : 1.0);
+      // Arithmetic masking keeps the loop vectorizable: 0 / 1 at d = 0.
+      const double apart = d2 > 0 ? 1.0 : 0.0;
+      const double w = apart * m[j] / (d2 + (1.0 - apart));
       fx += w * dx;
       fy += w * dy;
     }
