@@ -108,7 +108,7 @@ TEST(TsneParams, ErrorsNameTheJsonPath) {
       "> 0, got boolean");
   EXPECT_EQ(
       spec_error(R"({"type": "tsne", "repulsion": "fast"})"),
-      "s.json: runs[0].method.repulsion: must be one of {auto, exact, bh}, "
+      "s.json: runs[0].method.repulsion: must be one of {auto, exact, bh, fft}, "
       "got \"fast\"");
   EXPECT_EQ(spec_error(R"({"type": "tsne", "theta": 4})"),
             "s.json: runs[0].method.theta: must be in [0, 3], got 4");
