@@ -66,7 +66,8 @@ private:
 ///   spectra      (m + 1) rows x N    (x frequency, y frequency), transposed
 /// The transposed layout makes the second pass of the 2-D transform run over
 /// contiguous rows too: FFTW's strided column transforms fall out of cache
-/// for grids above ~700 nodes and were 2-3x slower than transpose + rows.
+/// for circulant sizes above ~800 and were 2-3x slower than transpose +
+/// rows (2 MiB L2).
 struct Layout {
   int m = 0;
   int N = 0;           ///< FFT length per axis
@@ -102,37 +103,65 @@ struct Plans {
 /// picks the same algorithm in every process, so results are reproducible)
 /// and kept for the life of the process (a few KiB each). The FFTW planner
 /// is not thread-safe; the mutex serializes every planner call of this
-/// library (nothing else in nebench plans single-precision transforms).
-const Plans &plans_for(const Layout &L, float *real, fftwf_complex *half,
-                       fftwf_complex *spectrum, float *kernel) {
-  static std::mutex mutex;
-  static std::map<int, Plans> cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = cache.find(L.m);
-  if (it != cache.end())
-    return it->second;
-  const int N = L.N, m = L.m, kn = static_cast<int>(L.kn);
-  const int rs = static_cast<int>(L.rs), hs = static_cast<int>(L.hs);
-  const int ts = static_cast<int>(L.ts);
-  const unsigned flags = FFTW_ESTIMATE;
-  Plans p;
-  p.row_r2c = fftwf_plan_many_dft_r2c(1, &N, m, real, nullptr, 1, rs, half,
-                                      nullptr, 1, hs, flags);
-  p.row_fwd =
-      fftwf_plan_many_dft(1, &N, m + 1, spectrum, nullptr, 1, ts, spectrum,
-                          nullptr, 1, ts, FFTW_FORWARD, flags);
-  p.row_bwd =
-      fftwf_plan_many_dft(1, &N, m + 1, spectrum, nullptr, 1, ts, spectrum,
-                          nullptr, 1, ts, FFTW_BACKWARD, flags);
-  p.row_c2r = fftwf_plan_many_dft_c2r(1, &N, m, half, nullptr, 1, hs, real,
-                                      nullptr, 1, rs, flags);
-  p.dct = fftwf_plan_r2r_2d(kn, kn, kernel, kernel, FFTW_REDFT00, FFTW_REDFT00,
-                            flags);
-  if (!p.row_r2c || !p.row_fwd || !p.row_bwd || !p.row_c2r || !p.dct)
-    throw NebenchError(
-        "FFT repulsion: FFTW could not plan transforms of size " +
-        std::to_string(N));
-  return cache.emplace(L.m, p).first->second;
+/// library (nothing else in nebench plans single-precision transforms). At
+/// exit the plans and FFTW's planner state are freed (leak checkers).
+class PlanCache {
+public:
+  PlanCache() = default;
+  PlanCache(const PlanCache &) = delete;
+  PlanCache &operator=(const PlanCache &) = delete;
+  ~PlanCache() {
+    for (auto &entry : cache_)
+      destroy(entry.second);
+    fftwf_cleanup();
+  }
+
+  const Plans &get(const Layout &L, float *real, fftwf_complex *half,
+                   fftwf_complex *spectrum, float *kernel) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(L.m);
+    if (it != cache_.end())
+      return it->second;
+    const int N = L.N, m = L.m, kn = static_cast<int>(L.kn);
+    const int rs = static_cast<int>(L.rs), hs = static_cast<int>(L.hs);
+    const int ts = static_cast<int>(L.ts);
+    const unsigned flags = FFTW_ESTIMATE;
+    Plans p;
+    p.row_r2c = fftwf_plan_many_dft_r2c(1, &N, m, real, nullptr, 1, rs, half,
+                                        nullptr, 1, hs, flags);
+    p.row_fwd =
+        fftwf_plan_many_dft(1, &N, m + 1, spectrum, nullptr, 1, ts, spectrum,
+                            nullptr, 1, ts, FFTW_FORWARD, flags);
+    p.row_bwd =
+        fftwf_plan_many_dft(1, &N, m + 1, spectrum, nullptr, 1, ts, spectrum,
+                            nullptr, 1, ts, FFTW_BACKWARD, flags);
+    p.row_c2r = fftwf_plan_many_dft_c2r(1, &N, m, half, nullptr, 1, hs, real,
+                                        nullptr, 1, rs, flags);
+    p.dct = fftwf_plan_r2r_2d(kn, kn, kernel, kernel, FFTW_REDFT00,
+                              FFTW_REDFT00, flags);
+    if (!p.row_r2c || !p.row_fwd || !p.row_bwd || !p.row_c2r || !p.dct) {
+      destroy(p);
+      throw NebenchError(
+          "FFT repulsion: FFTW could not plan transforms of size " +
+          std::to_string(N));
+    }
+    return cache_.emplace(L.m, p).first->second;
+  }
+
+private:
+  static void destroy(Plans &p) {
+    for (fftwf_plan q : {p.row_r2c, p.row_fwd, p.row_bwd, p.row_c2r, p.dct})
+      if (q)
+        fftwf_destroy_plan(q);
+  }
+
+  std::mutex mutex_;
+  std::map<int, Plans> cache_;
+};
+
+PlanCache &plan_cache() {
+  static PlanCache cache;
+  return cache;
 }
 
 /// Calls f(std::integral_constant<int, P>) with P = p for the common stencil
@@ -277,8 +306,8 @@ void FftRepulsion::prepare_grid(double lo_x, double lo_y, double extent) {
   for (auto &w : b.half)
     w.reserve(L.half_size());
   if (b.planned_m != m_) {
-    b.plans = &plans_for(L, b.grids[0].get(), b.half[0].get(),
-                         b.spectra[0].get(), b.kernels[0].get());
+    b.plans = &plan_cache().get(L, b.grids[0].get(), b.half[0].get(),
+                                b.spectra[0].get(), b.kernels[0].get());
     b.planned_m = m_;
   }
 }
@@ -321,8 +350,11 @@ void FftRepulsion::kernel_spectra() {
         base = 1.0 / (1.0 + d2 / a);
         w = std::pow(base, a);
       }
-      k1[i * kn + j] = static_cast<float>(w * base * scale);
-      k2[i * kn + j] = static_cast<float>(w * scale);
+      // Flush values that would be float denormals (far tails of large
+      // dof), which slow the transforms; they are < 1e-30 of the peak.
+      const double v1 = w * base * scale, v2 = w * scale;
+      k1[i * kn + j] = v1 < 1e-30 * scale ? 0.0f : static_cast<float>(v1);
+      k2[i * kn + j] = v2 < 1e-30 * scale ? 0.0f : static_cast<float>(v2);
     }
 }
 
