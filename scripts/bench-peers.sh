@@ -98,7 +98,8 @@ def metrics(path, run):
         return m, float(f["graph"].attrs["build_seconds"]), int(f["dataset"].attrs["n"])
 lines, rows = [], []
 for method, peer, label in (("tsne", "rtsne", "Rtsne"), ("umap", "uwot", "uwot")):
-    if method not in only or not os.path.exists(f"{out}/{peer}.h5"):
+    # Every comparison with results on disk (this run's, or an earlier one's).
+    if not (os.path.exists(f"{out}/{peer}.h5") and os.path.exists(f"{out}/nebench_{method}.h5")):
         continue
     nm, graph_s, n = metrics(f"{out}/nebench_{method}.h5", "nebench@seed=0")
     pm, _, _ = metrics(f"{out}/{peer}.h5", "peer@seed=0")

@@ -30,8 +30,8 @@ int main(int argc, char **argv) {
   app.add_flag("-v,--verbose", g.verbose, "debug logging");
   app.add_flag("-q,--quiet", g.quiet, "warnings and errors only");
 
-  // Global options may also follow the subcommand (`nebench run X --threads 2`):
-  // subcommands inherit fallthrough and hand unknown options to the app.
+  // Global options may also follow the subcommand (`nebench run X --threads
+  // 2`): subcommands inherit fallthrough and hand unknown options to the app.
   app.fallthrough();
   cli::Action action;
   cli::add_validate(app, action);

@@ -19,8 +19,8 @@ namespace nebench {
 
 /// The problem every run of a spec shares (built once, cached by the runner).
 struct Problem {
-  const Matrix *X = nullptr;                 ///< preprocessed data, n x d
-  const KnnGraph *graph = nullptr;           ///< shared exact kNN graph of X
+  const Matrix *X = nullptr;       ///< preprocessed data, n x d
+  const KnnGraph *graph = nullptr; ///< shared exact kNN graph of X
   const std::vector<std::int32_t> *labels = nullptr; ///< may be empty
 };
 

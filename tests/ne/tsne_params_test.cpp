@@ -106,10 +106,10 @@ TEST(TsneParams, ErrorsNameTheJsonPath) {
       spec_error(R"({"type": "tsne", "learning_rate": true})"),
       "s.json: runs[0].method.learning_rate: must be \"auto\" or a number "
       "> 0, got boolean");
-  EXPECT_EQ(
-      spec_error(R"({"type": "tsne", "repulsion": "fast"})"),
-      "s.json: runs[0].method.repulsion: must be one of {auto, exact, bh, fft}, "
-      "got \"fast\"");
+  EXPECT_EQ(spec_error(R"({"type": "tsne", "repulsion": "fast"})"),
+            "s.json: runs[0].method.repulsion: must be one of {auto, exact, "
+            "bh, fft}, "
+            "got \"fast\"");
   EXPECT_EQ(spec_error(R"({"type": "tsne", "theta": 4})"),
             "s.json: runs[0].method.theta: must be in [0, 3], got 4");
   EXPECT_EQ(
