@@ -20,18 +20,17 @@ inline std::int64_t condensed_index(std::int64_t i, std::int64_t j,
   return i * m - i * (i + 1) / 2 + (j - i - 1);
 }
 
-/// Distances between rows `rows` of `x` (every pair, condensed order), each
-/// accumulated in double and stored as Out (float halves the memory where
-/// a relative rounding of 6e-8 is harmless).
-template <class Out, class T>
-std::vector<Out> condensed_distances(const DenseMatrix<T> &x,
-                                     const std::vector<std::int64_t> &rows) {
+/// Calls sink(pos, distance) for every pair i < j of rows `rows` of `x`,
+/// pos being the pair's condensed index; the squared distance is accumulated
+/// in double. Runs in parallel: sink must only write slot `pos`.
+template <class T, class Sink>
+void for_each_pair_distance(const DenseMatrix<T> &x,
+                            const std::vector<std::int64_t> &rows, Sink sink) {
   const auto m = static_cast<std::int64_t>(rows.size());
   for (auto r : rows)
     if (r < 0 || r >= x.rows)
-      throw NebenchError("condensed_distances: row " + std::to_string(r) +
+      throw NebenchError("pairwise distances: row " + std::to_string(r) +
                          " out of range [0, " + std::to_string(x.rows) + ")");
-  std::vector<Out> out(static_cast<std::size_t>(m * (m - 1) / 2));
   const std::int64_t d = x.cols;
 #pragma omp parallel for schedule(dynamic, 16)
   for (std::int64_t i = 0; i < m; ++i) {
@@ -45,9 +44,22 @@ std::vector<Out> condensed_distances(const DenseMatrix<T> &x,
             static_cast<double>(a[c]) - static_cast<double>(b[c]);
         sq += diff * diff;
       }
-      out[pos] = static_cast<Out>(std::sqrt(sq));
+      sink(pos, std::sqrt(sq));
     }
   }
+}
+
+/// Distances between rows `rows` of `x` (every pair, condensed order), each
+/// accumulated in double and stored as Out (float halves the memory where
+/// a relative rounding of 6e-8 is harmless).
+template <class Out, class T>
+std::vector<Out> condensed_distances(const DenseMatrix<T> &x,
+                                     const std::vector<std::int64_t> &rows) {
+  const auto m = static_cast<std::int64_t>(rows.size());
+  std::vector<Out> out(static_cast<std::size_t>(m * (m - 1) / 2));
+  for_each_pair_distance(x, rows, [&out](std::int64_t pos, double dist) {
+    out[pos] = static_cast<Out>(dist);
+  });
   return out;
 }
 

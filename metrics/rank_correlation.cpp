@@ -67,22 +67,9 @@ distance_ranks(const DenseMatrix<T> &x, const std::vector<std::int64_t> &rows) {
   const auto pairs = static_cast<std::size_t>(m * (m - 1) / 2);
   check_rankable(pairs);
   std::vector<Keyed> keyed(pairs);
-  const std::int64_t d = x.cols;
-#pragma omp parallel for schedule(dynamic, 16)
-  for (std::int64_t i = 0; i < m; ++i) {
-    const T *a = x.row(rows[i]);
-    std::int64_t pos = condensed_index(i, i + 1, m);
-    for (std::int64_t j = i + 1; j < m; ++j, ++pos) {
-      const T *b = x.row(rows[j]);
-      double sq = 0.0;
-      for (std::int64_t c = 0; c < d; ++c) {
-        const double diff =
-            static_cast<double>(a[c]) - static_cast<double>(b[c]);
-        sq += diff * diff;
-      }
-      keyed[pos] = {std::sqrt(sq), static_cast<std::uint32_t>(pos)};
-    }
-  }
+  for_each_pair_distance(x, rows, [&keyed](std::int64_t pos, double dist) {
+    keyed[pos] = {dist, static_cast<std::uint32_t>(pos)};
+  });
   return doubled_ranks(std::move(keyed));
 }
 
