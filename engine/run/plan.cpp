@@ -9,9 +9,7 @@ namespace nebench {
 
 namespace {
 GraphSpec parse_graph(const Spec &spec) {
-  GraphSpec g;
-  if (spec.graph.is_null())
-    return g;
+  GraphSpec g; // load_spec gives {} when the spec has no "graph"
   SpecNode node(spec.graph, spec.file, "graph");
   if (auto knn = node.optional_child("knn")) {
     g.k = static_cast<int>(knn->integer("k", g.k, Range::closed(1, 1000)));
