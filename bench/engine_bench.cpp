@@ -196,7 +196,8 @@ void BM_Attraction(benchmark::State &state) {
   set_counters(state, n, static_cast<double>(in.P.nnz()));
 }
 
-// 4. Exact kNN graph (FAISS "Flat", k = 15) of n x 50 standard normal data,
+// 4. Exact kNN graph ("Flat": engine/knn/exact_knn.h, k = 15) of n x 50
+// standard normal data,
 // index construction included.
 void BM_KnnGraphFlat(benchmark::State &state) {
   bench_threads();

@@ -1,5 +1,6 @@
 #pragma once
-// k nearest neighbours of every point (self excluded), as built by FAISS.
+// k nearest neighbours of every point (self excluded), as built by
+// engine/knn/knn_graph_builder.h.
 
 #include <cstdint>
 #include <vector>

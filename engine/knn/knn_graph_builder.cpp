@@ -1,6 +1,7 @@
 #include "engine/knn/knn_graph_builder.h"
 
 #include "engine/core/errors.h"
+#include "engine/knn/exact_knn.h"
 
 #include <faiss/Index.h>
 #include <faiss/IndexFlat.h>
@@ -40,6 +41,9 @@ KnnGraph build_knn_graph(const Matrix &X, int k,
     throw NebenchError(
         "kNN graph: k = " + std::to_string(k) +
         " must be smaller than the number of points n = " + std::to_string(n));
+
+  if (index_factory == "Flat")
+    return exact_knn_graph(X, k);
 
   auto index = make_index(static_cast<int>(X.cols), index_factory);
   try {

@@ -1,5 +1,6 @@
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
+#include "engine/core/threads.h"
 #include "engine/knn/knn_graph_builder.h"
 
 #include <gtest/gtest.h>
@@ -57,6 +58,31 @@ TEST(KnnGraphBuilder, FlatMatchesBruteForce) {
     for (int j = 0; j < k; ++j) {
       EXPECT_EQ(g.neighbors(i)[j], expect[j]) << "point " << i << " rank " << j;
       EXPECT_NEAR(g.dists(i)[j], dist[j], 1e-4 * (1 + dist[j]));
+    }
+  }
+}
+
+// Sizes that are not multiples of the kernel's query group (4), tile (64),
+// width (32) or database block (2048), an odd dimension, and two thread
+// counts that must give the identical graph.
+TEST(KnnGraphBuilder, FlatIsExactAcrossBlockEdgesAndThreadCounts) {
+  const Matrix X = gaussian(4133, 3, 5);
+  const int k = 7;
+  const int threads_before = current_threads();
+  set_threads(1);
+  const KnnGraph one = build_knn_graph(X, k);
+  set_threads(2);
+  const KnnGraph two = build_knn_graph(X, k);
+  set_threads(threads_before);
+  EXPECT_EQ(one.indices, two.indices);
+  EXPECT_EQ(one.distances, two.distances);
+  std::vector<double> dist;
+  for (std::int64_t i = 0; i < X.rows; i += 7) {
+    const auto expect = brute_force(X, i, k, dist);
+    for (int j = 0; j < k; ++j) {
+      EXPECT_EQ(one.neighbors(i)[j], expect[j])
+          << "point " << i << " rank " << j;
+      EXPECT_NEAR(one.dists(i)[j], dist[j], 1e-5 * (1 + dist[j]));
     }
   }
 }
