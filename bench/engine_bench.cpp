@@ -197,8 +197,7 @@ void BM_Attraction(benchmark::State &state) {
 }
 
 // 4. Exact kNN graph ("Flat": engine/knn/exact_knn.h, k = 15) of n x 50
-// standard normal data,
-// index construction included.
+// standard normal data, preprocessing included.
 void BM_KnnGraphFlat(benchmark::State &state) {
   bench_threads();
   const std::int64_t n = state.range(0);
