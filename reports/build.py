@@ -58,6 +58,9 @@ DPI = 100
 MAX_SCATTER_POINTS = 100_000
 # Log x axis for a sweep whose positive values span more than this factor.
 LOG_SPAN = 20.0
+# Metric prefix of the distance correlation between a swept run and an unswept run
+# ("dcor_to_umap"); it places the unswept run on the sweep axis.
+DCOR_TO = "dcor_to_"
 
 
 class ReportError(Exception):
@@ -92,6 +95,7 @@ class Claim:
     check: object
     observed: object
     explanation: str
+    caveat: str  # why the claim may not hold here ("" when the spec gives none)
 
 
 @dataclasses.dataclass
@@ -253,7 +257,8 @@ def load_result(path, rel):
                     check=_json(raw_check, raw_check, problems, f"claims/{cid} check_json"),
                     observed=_json(raw_observed, raw_observed, problems,
                                    f"claims/{cid} observed_json"),
-                    explanation=str(a.get("explanation", ""))))
+                    explanation=str(a.get("explanation", "")),
+                    caveat=str(a.get("caveat", "") or "")))
             # Show claims in spec order where the spec lists them.
             spec_order = {c.get("id"): i for i, c in enumerate(spec.get("claims", []))
                           if isinstance(c, dict)}
@@ -457,69 +462,145 @@ def sweep_axes(runs):
     return out
 
 
-def plot_metric_sweep(images, runs, name, param, metric, references):
-    """Mean over seeds with seed-sd error bars against one sweep parameter.
+@dataclasses.dataclass
+class Sweep:
+    """The ok runs of one run name that vary one sweep parameter, and the x axis they share."""
+    name: str
+    param: str
+    runs: list
+    values: list  # the swept values in plot order (sorted when all are numbers)
+    xpos: dict  # value -> x position (the value itself, or its index when not numeric)
+    numeric: bool
+    others: list  # the run's other sweep parameters (one line per combination)
 
-    One line per combination of the run's other sweep parameters; unswept
-    runs are horizontal reference lines at their seed mean.
-    """
+
+def make_sweep(runs, name, param):
     mine = [r for r in runs if r.name == name and param in r.params and r.status == "ok"]
     values = []
     for r in mine:
-        v = r.params[param]
-        if v not in values:
-            values.append(v)
+        if r.params[param] not in values:
+            values.append(r.params[param])
     if not values:
         return None
     numeric = all(_is_number(v) for v in values)
     if numeric:
         values.sort()
-        xpos = {v: float(v) for v in values}
-    else:
-        xpos = {v: float(i) for i, v in enumerate(values)}
+    xpos = {v: float(v) if numeric else float(i) for i, v in enumerate(values)}
     others = sorted({k for r in mine for k in r.params if k != param})
-    lines = {}
-    for r in mine:
-        key = tuple((k, json.dumps(r.params.get(k))) for k in others)
-        lines.setdefault(key, {}).setdefault(json.dumps(r.params[param]), []).append(
-            r.metrics.get(metric, float("nan")))
+    return Sweep(name, param, mine, values, xpos, numeric, others)
+
+
+def seed_means(runs, param, metric, values):
+    """[(value, mean, sd)] over seeds at each swept value where the metric has a finite value."""
+    out = []
+    for v in values:
+        mean, sd, count = mean_sd([r.metrics.get(metric, math.nan)
+                                   for r in runs if r.params[param] == v])
+        if count:
+            out.append((v, mean, sd))
+    return out
+
+
+@dataclasses.dataclass
+class Placement:
+    """Where an unswept run sits on a sweep axis (Böhm et al. 2022, sec. 2.3 and
+    statsutil.correlate_dataset: UMAP at rho ~ 4, FA2 at rho ~ 30)."""
+    value: object  # the best-matching swept value
+    label: str  # e.g. "umap (best rho = 4)"
+    mean: float  # seed-mean distance correlation at that value
+    sd: float
+    points: list  # seed_means of dcor_to_<ref> along the sweep
+
+
+def placements(sweep, ref_names):
+    """{ref: Placement} for each unswept run ref whose distance correlation to the swept runs
+    (metric dcor_to_<ref>) was measured. The best-matching value is the argmax of the seed
+    mean over the swept values (the first on ties). With further sweep parameters there is no
+    single curve to take the argmax of, so nothing is placed."""
+    out = {}
+    if sweep.others:
+        return out
+    for ref in ref_names:
+        pts = seed_means(sweep.runs, sweep.param, DCOR_TO + ref, sweep.values)
+        if pts:
+            value, mean, sd = max(pts, key=lambda p: p[1])
+            out[ref] = Placement(value, f"{ref} (best {sweep.param} = {fmt_number(value)})",
+                                 mean, sd, pts)
+    return out
+
+
+def sweep_figure():
     fig = Figure(figsize=(4.2, 3.0))
     fig.subplots_adjust(left=0.16, right=0.97, bottom=0.16, top=0.88)
-    ax = fig.add_subplot(1, 1, 1)
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def draw_means(ax, sweep, points, label, **style):
+    """Seed means with seed-sd error bars (none for a single seed) along the sweep axis."""
+    x = [sweep.xpos[v] for v, _, _ in points]
+    y = [mean for _, mean, _ in points]
+    e = [0.0 if math.isnan(sd) else sd for _, _, sd in points]
+    return ax.errorbar(x, y, yerr=e, label=label, **{"marker": "o", "ms": 4, "capsize": 3,
+                                                     "lw": 1.2, **style})
+
+
+def finish_sweep_axes(ax, sweep, ylabel, title):
+    if sweep.numeric and wants_log_axis(sweep.values):
+        set_log(ax, "x")
+    if not sweep.numeric or len(sweep.values) <= 12:  # label the swept values (rho = 1, 2, 4...)
+        ax.set_xticks([sweep.xpos[v] for v in sweep.values])
+        ax.set_xticklabels([fmt_number(v) for v in sweep.values], fontsize=7)
+    ax.set_xlabel(sweep.param, fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=6, frameon=False)
+
+
+def plot_metric_sweep(images, sweep, metric, references, placed, colours):
+    """Mean over seeds with seed-sd error bars against one sweep parameter.
+
+    One line per combination of the run's other sweep parameters. An unswept
+    run is a marker at its placement on the axis (placed: {ref: Placement}),
+    else a horizontal line, in both cases at its seed mean.
+    """
+    lines = {}
+    for r in sweep.runs:
+        key = tuple((k, json.dumps(r.params.get(k))) for k in sweep.others)
+        lines.setdefault(key, []).append(r)
+    fig, ax = sweep_figure()
     drew = False
-    for key, by_value in lines.items():
-        pts = []
-        for v in values:
-            mean, sd, count = mean_sd(by_value.get(json.dumps(v), []))
-            if count:
-                pts.append((xpos[v], mean, 0.0 if math.isnan(sd) else sd))
-        if not pts:
-            continue
-        x, y, e = (np.array(c) for c in zip(*pts))
-        label = ", ".join(f"{k}={json.loads(v)}" for k, v in key) or name
-        ax.errorbar(x, y, yerr=e, marker="o", ms=4, capsize=3, lw=1.2, label=label)
-        drew = True
+    for key, group in lines.items():
+        pts = seed_means(group, sweep.param, metric, sweep.values)
+        if pts:
+            draw_means(ax, sweep, pts, ", ".join(f"{k}={json.loads(v)}" for k, v in key)
+                       or sweep.name)
+            drew = True
     if not drew:
         return None
-    for i, (ref_name, ref_runs) in enumerate(references.items()):
-        mean, _, count = mean_sd([r.metrics.get(metric, float("nan")) for r in ref_runs])
-        if count:
-            ax.axhline(mean, ls="--", lw=1.0, color=f"C{(i + 3) % 10}", label=ref_name)
-    if numeric:
-        if wants_log_axis(values):
-            set_log(ax, "x")
-        if len(values) <= 12:  # label the swept values themselves (rho = 1, 2, 4, ...)
-            ax.set_xticks([xpos[v] for v in values])
-            ax.set_xticklabels([fmt_number(v) for v in values], fontsize=7)
-    else:
-        ax.set_xticks([xpos[v] for v in values])
-        ax.set_xticklabels([str(v) for v in values], fontsize=7)
-    ax.set_xlabel(param, fontsize=8)
-    ax.set_ylabel(metric, fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.set_title(f"{name}: {metric} vs {param}", fontsize=9)
-    ax.legend(fontsize=6, frameon=False)
-    return images.save(fig, f"metric_{name}_{param}_{metric}")
+    for ref, ref_runs in references.items():
+        mean, sd, count = mean_sd([r.metrics.get(metric, math.nan) for r in ref_runs])
+        if not count:
+            continue
+        if ref in placed:
+            draw_means(ax, sweep, [(placed[ref].value, mean, sd)], placed[ref].label,
+                       color=colours[ref], marker="D", ms=6, ls="none")
+        else:
+            ax.axhline(mean, ls="--", lw=1.0, color=colours[ref], label=ref)
+    finish_sweep_axes(ax, sweep, metric, f"{sweep.name}: {metric} vs {sweep.param}")
+    return images.save(fig, f"metric_{sweep.name}_{sweep.param}_{metric}")
+
+
+def plot_placement(images, sweep, placed, colours):
+    """dcor_to_<ref> against the sweep parameter, one line per placed run, argmax starred."""
+    fig, ax = sweep_figure()
+    for ref, p in placed.items():
+        draw_means(ax, sweep, p.points, p.label, color=colours[ref])
+        ax.plot([sweep.xpos[p.value]], [p.mean], marker="*", ms=13, ls="none",
+                color=colours[ref], markeredgecolor="black", markeredgewidth=0.6)
+    finish_sweep_axes(ax, sweep, "distance correlation to the run",
+                      f"{sweep.name}: placement on {sweep.param}")
+    return images.save(fig, f"placement_{sweep.name}_{sweep.param}")
 
 
 # ---------------------------------------------------------------------------
@@ -624,21 +705,37 @@ def make_figures(res, site, stem):
     problems = []
 
     metric_imgs, sweep_sections = [], []
-    refs = {}
+    unswept = {}
     for r in res.runs:
         if not r.params and r.status == "ok":
-            refs.setdefault(r.name, []).append(r)
+            unswept.setdefault(r.name, []).append(r)
     for name, params in sweep_axes(res.runs).items():
+        refs = {k: v for k, v in unswept.items() if k != name}
+        ref_colours = {ref: f"C{(i + 3) % 10}" for i, ref in enumerate(refs)}
         for param in params:
+            sweep = make_sweep(res.runs, name, param)
+            if sweep is None:
+                continue
+            placed = placements(sweep, refs)
             imgs = []
+            if placed:
+                src = plot_placement(images, sweep, placed, ref_colours)
+                imgs.append({"src": src, "alt": f"placement on {param} for {name}"})
+            # The placement figure shows the dcor_to_<ref> curve of every placed run.
+            in_placement = [DCOR_TO + ref for ref in placed]
+            metric_imgs.extend([name, param, m, imgs[0]["src"]] for m in in_placement)
             for metric in res.metric_names:
-                src = plot_metric_sweep(images, res.runs, name, param, metric,
-                                        {k: v for k, v in refs.items() if k != name})
+                if metric in in_placement:
+                    continue
+                src = plot_metric_sweep(images, sweep, metric, refs, placed, ref_colours)
                 if src:
                     metric_imgs.append([name, param, metric, src])
                     imgs.append({"src": src, "alt": f"{metric} vs {param} for {name}"})
             if imgs:
-                sweep_sections.append({"run": name, "param": param, "images": imgs})
+                best = [{"label": p.label, "mean": p.mean, "sd": None if math.isnan(p.sd) else p.sd}
+                        for p in placed.values()]
+                sweep_sections.append({"run": name, "param": param, "images": imgs,
+                                       "placements": best})
 
     embedding_imgs, traces, legend = [], [], []
     with h5py.File(res.path, "r") as f:

@@ -5,15 +5,17 @@ The files follow results/README.md exactly (layout_version 1). The data are a
 seeded 3-class Gaussian mixture in 10-D; the "embeddings" are its 2-D PCA
 projection with the within-class spread shrunk by 1/sqrt(rho) (a stand-in for
 exaggeration, not a t-SNE run). Everything a verdict depends on is computed
-honestly from those embeddings: the kNN graph is exact, knn_recall@15 and
-knn_accuracy@15 are the real metrics, and the claim verdicts are evaluated
-from the stored metrics. Traces and wall times are synthetic (they only need
-to be plottable).
+honestly from those embeddings: the kNN graph is exact, knn_recall@15,
+knn_accuracy@15 and dcor_to_<run> (distance correlation) are the real
+metrics, and the claim verdicts are evaluated from the stored metrics.
+Traces and wall times are synthetic (they only need to be plottable).
 
 Usage: make_fixture.py OUTDIR     writes OUTDIR/spectrum/fixture_rho.h5 and
                                    OUTDIR/cne/fixture_partial.h5
+(write_placement_fixture writes the placement of UMAP and LE on the rho axis.)
 """
 
+import dataclasses
 import json
 import os
 import sys
@@ -99,55 +101,109 @@ def _trace(iters, rho, diverge_at=None):
             "seconds": 0.002 * it}
 
 
-def _run_plan():
-    """Spec order: tsne swept over rho x seeds, then umap, then the failing fa2."""
-    plan = []
-    for rho in (1, 4):
-        for seed in (0, 1):
-            plan.append(dict(run_id=f"tsne@rho={rho},seed={seed}", name="tsne",
-                             params={"rho": rho}, seed=seed, rho=rho, fail=False,
-                             method={"type": "tsne", "phases": [
-                                 {"iters": 100, "exaggeration": max(12, rho), "momentum": 0.5},
-                                 {"iters": 200, "exaggeration": rho, "momentum": 0.8}]}))
-    plan.append(dict(run_id="umap@seed=0", name="umap", params={}, seed=0, rho=2.0,
-                     fail=False, method={"type": "umap", "k": 15, "epochs": 300}))
-    plan.append(dict(run_id="fa2@seed=0", name="fa2", params={}, seed=0, rho=30.0,
-                     fail=True, method={"type": "fa2", "k": 15, "iters": 300}))
-    return plan
+def distance_correlation(a, b):
+    """Distance correlation of two point sets (Székely et al. 2007, V-statistic):
+    dCov^2(A, B) / sqrt(dVar^2(A) dVar^2(B)) on double-centred distance matrices, then sqrt."""
+
+    def centred(x):
+        x = x.astype(np.float64)
+        d = np.sqrt(np.maximum(np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=2), 0.0))
+        return d - d.mean(axis=0) - d.mean(axis=1)[:, None] + d.mean()
+
+    da, db = centred(a), centred(b)
+    return float(np.sqrt(np.mean(da * db) / np.sqrt(np.mean(da * da) * np.mean(db * db))))
 
 
-def _spec(spec_id, paper, title):
+def _tsne_runs(rhos, seeds, dcor_to=()):
+    """tsne swept over rho x seeds; dcor_to: runs its distance correlation is measured to."""
+    return [dict(run_id=f"tsne@rho={rho},seed={seed}", name="tsne", params={"rho": rho},
+                 seed=seed, rho=rho, fail=False, dcor_to=list(dcor_to),
+                 method={"type": "tsne", "phases": [
+                     {"iters": 100, "exaggeration": max(12, rho), "momentum": 0.5},
+                     {"iters": 200, "exaggeration": rho, "momentum": 0.8}]})
+            for rho in rhos for seed in seeds]
+
+
+def _tsne_spec_run(rhos):
+    return {"name": "tsne", "sweep": {"rho": list(rhos)},
+            "method": {"type": "tsne", "phases": [
+                {"iters": 100, "exaggeration": "max(12,$rho)", "momentum": 0.5},
+                {"iters": 200, "exaggeration": "$rho", "momentum": 0.8}]}}
+
+
+def _unswept_runs(name, seeds, rho, method, fail=False):
+    """An unswept run; its stand-in embedding is the fixture's embedding at this rho."""
+    plan = [dict(run_id=f"{name}@seed={seed}", name=name, params={}, seed=seed, rho=rho,
+                 fail=fail, dcor_to=[], method=method) for seed in seeds]
+    return plan, {"name": name, "seeds": list(seeds), "method": method}
+
+
+@dataclasses.dataclass
+class Design:
+    """What one fixture file holds."""
+    plan: list  # the expanded runs in spec order
+    runs: list  # the spec's "runs" entries
+    metrics: list  # the spec's "metrics" entries
+    claims: list  # (claim JSON, evaluator) pairs; evaluators read the plan with metrics
+
+
+BASE_METRICS = [{"type": "knn_recall", "k": K, "reference": "input", "points": 0},
+                {"type": "knn_accuracy", "k": K, "test_fraction": 0.2},
+                {"type": "norms"}]
+
+
+def rho_design():
+    """tsne swept over rho x seeds, then umap, then the failing fa2."""
+    umap, umap_spec = _unswept_runs("umap", [0], 2.0, {"type": "umap", "k": 15, "epochs": 300})
+    fa2, fa2_spec = _unswept_runs("fa2", [0], 30.0, {"type": "fa2", "k": 15, "iters": 300},
+                                  fail=True)
+    return Design(plan=_tsne_runs((1, 4), (0, 1)) + umap + fa2,
+                  runs=[_tsne_spec_run((1, 4)), umap_spec, fa2_spec], metrics=BASE_METRICS,
+                  claims=_claims())
+
+
+PLACEMENT_RHOS = (1, 2, 4, 8, 16)
+UMAP_CAVEAT = "UMAP's negative sampling repels less at this small n (placement may shift)."
+LE_CAVEAT = "LE is only the rho -> infinity limit; at moderate rho the match can sit anywhere."
+
+
+def placement_design():
+    """tsne over rho in PLACEMENT_RHOS with its distance correlation to umap (stand-in: the
+    embedding at rho = 5, so the best match is rho = 4) and le (rho = 1000: best at 16);
+    fa2 has no such metric and stays a horizontal line."""
+    umap, umap_spec = _unswept_runs("umap", [0, 1], 5.0, {"type": "umap", "k": 15})
+    le, le_spec = _unswept_runs("le", [0, 1], 1000.0, {"type": "laplacian_eigenmaps", "k": 15})
+    fa2, fa2_spec = _unswept_runs("fa2", [0], 30.0, {"type": "fa2", "k": 15, "iters": 300})
+    metrics = BASE_METRICS + [{"type": "distance_correlation_to_run", "run": ref, "points": 0}
+                              for ref in ("umap", "le")]
+    return Design(plan=_tsne_runs(PLACEMENT_RHOS, (0, 1), ("umap", "le")) + umap + le + fa2,
+                  runs=[_tsne_spec_run(PLACEMENT_RHOS), umap_spec, le_spec, fa2_spec],
+                  metrics=metrics, claims=_placement_claims())
+
+
+def _spec(spec_id, paper, title, design):
     return {
         "id": spec_id, "paper": paper, "title": title,
         "description": "Report-test fixture (synthetic Gaussian mixture).",
         "dataset": {"name": "gaussian_mixture", "subsample": 240, "subsample_seed": 0,
                     "options": {"classes": 3, "dim": 10}, "preprocess": []},
         "graph": {"knn": {"k": K, "index": "Flat"}},
-        "runs": [
-            {"name": "tsne", "sweep": {"rho": [1, 4]},
-             "method": {"type": "tsne", "phases": [
-                 {"iters": 100, "exaggeration": "max(12,$rho)", "momentum": 0.5},
-                 {"iters": 200, "exaggeration": "$rho", "momentum": 0.8}]}},
-            {"name": "umap", "seeds": [0], "method": {"type": "umap", "k": 15, "epochs": 300}},
-            {"name": "fa2", "seeds": [0], "method": {"type": "fa2", "k": 15, "iters": 300}},
-        ],
+        "runs": design.runs,
         "seeds": [0, 1],
-        "metrics": [{"type": "knn_recall", "k": K, "reference": "input", "points": 0},
-                    {"type": "knn_accuracy", "k": K, "test_fraction": 0.2},
-                    {"type": "norms"}],
-        "claims": [c for c, _ in _claims()],
+        "metrics": design.metrics,
+        "claims": [c for c, _ in design.claims],
     }
+
+
+def mean_of(results, name, params, metric):
+    vals = [r["metrics"].get(metric, np.nan) for r in results
+            if r["name"] == name and all(r["params"].get(k) == v for k, v in params.items())]
+    vals = [v for v in vals if np.isfinite(v)]
+    return float(np.mean(vals)) if vals else float("nan")
 
 
 def _claims():
     """(claim JSON, evaluator) pairs; evaluators read {run_id: metrics}."""
-
-    def mean_of(results, name, params, metric):
-        vals = [r["metrics"].get(metric, np.nan) for r in results
-                if r["name"] == name and all(r["params"].get(k) == v for k, v in params.items())]
-        vals = [v for v in vals if np.isfinite(v)]
-        return float(np.mean(vals)) if vals else float("nan")
-
     def monotone(results):
         r1 = mean_of(results, "tsne", {"rho": 1}, "knn_recall@15")
         r4 = mean_of(results, "tsne", {"rho": 4}, "knn_recall@15")
@@ -192,15 +248,44 @@ def _claims():
     ]
 
 
+def _placement_claims():
+    """argmax_in claims on dcor_to_<ref>, each with a caveat: one passes, one fails."""
+
+    def argmax_in(ref, lo, hi):
+        def evaluate(results):
+            metric = f"dcor_to_{ref}"
+            means = [mean_of(results, "tsne", {"rho": rho}, metric) for rho in PLACEMENT_RHOS]
+            best = PLACEMENT_RHOS[int(np.argmax(means))]
+            inside = lo <= best <= hi
+            return "pass" if inside else "fail", {
+                "rho": list(PLACEMENT_RHOS), "mean": means, "argmax": best}, (
+                f"Mean {metric} peaks at rho = {best}, {'inside' if inside else 'outside'} "
+                f"[{lo}, {hi}].")
+        return evaluate
+
+    def claim(cid, text, ref, lo, hi, caveat):
+        return ({"id": cid, "text": text, "caveat": caveat,
+                 "check": {"type": "argmax_in", "run": "tsne", "over": "rho",
+                           "metric": f"dcor_to_{ref}", "range": [lo, hi]}}, argmax_in(ref, lo, hi))
+
+    return [claim("S3-umap-matches-rho-2-to-8", "UMAP matches t-SNE at rho in [2, 8]",
+                  "umap", 2, 8, UMAP_CAVEAT),
+            claim("S9-control-le-matches-small-rho", "Negative control: LE matches rho in [1, 2]",
+                  "le", 1, 2, LE_CAVEAT)]
+
+
 def write_fixture(path, spec_id="spectrum/fixture_rho", paper="spectrum",
-                  title="Fixture: recall vs exaggeration (report test)", partial=False):
-    """Writes one result file; partial=True stops after 3 runs, without summary or claims."""
+                  title="Fixture: recall vs exaggeration (report test)", partial=False,
+                  design=None):
+    """Writes one result file (default design: rho_design()); partial=True stops after 3 runs,
+    without summary or claims."""
+    design = design or rho_design()
     x, labels, indices = _dataset()
     graph_idx, graph_dist = _knn(x, K)
-    plan = _run_plan()
-    if partial:
-        plan = plan[:3]
-    spec = _spec(spec_id, paper, title)
+    plan = design.plan[:3] if partial else design.plan
+    spec = _spec(spec_id, paper, title, design)
+    embeddings = {p["run_id"]: _embedding(x, labels, p["rho"], p["seed"])
+                  for p in plan if not p["fail"]}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     results = []
     with h5py.File(path, "w") as f:
@@ -258,13 +343,17 @@ def write_fixture(path, spec_id="spectrum/fixture_rho", paper="spectrum",
             mg = r.create_group("metrics")
             metrics = {}
             if not p["fail"]:
-                emb = _embedding(x, labels, p["rho"], p["seed"])
+                emb = embeddings[p["run_id"]]
                 r.create_dataset("embedding", data=emb)
                 norms = np.linalg.norm(emb.astype(np.float64), axis=1)
                 metrics = {"knn_recall@15": knn_recall(emb, graph_idx),
                            "knn_accuracy@15": knn_accuracy(emb, labels, p["seed"]),
                            "norm_mean": float(norms.mean()), "norm_std": float(norms.std()),
                            "norm_median": float(np.median(norms))}
+                for ref in p["dcor_to"]:  # against the reference run of the same seed
+                    ref_id = next(q["run_id"] for q in plan
+                                  if q["name"] == ref and q["seed"] == p["seed"])
+                    metrics[f"dcor_to_{ref}"] = distance_correlation(emb, embeddings[ref_id])
                 for k, v in metrics.items():
                     mg.attrs[k] = v
             results.append(dict(p, metrics=metrics))
@@ -288,7 +377,7 @@ def write_fixture(path, spec_id="spectrum/fixture_rho", paper="spectrum",
                 [r["metrics"].get(m, np.nan) for r in results], dtype=np.float64))
 
         cg = f.create_group("claims")
-        for claim, evaluate in _claims():
+        for claim, evaluate in design.claims:
             verdict, observed, explanation = evaluate(results)
             c = cg.create_group(claim["id"])
             c.attrs["text"] = claim["text"]
@@ -296,6 +385,8 @@ def write_fixture(path, spec_id="spectrum/fixture_rho", paper="spectrum",
             c.attrs["check_json"] = json.dumps(claim["check"])
             c.attrs["observed_json"] = json.dumps(observed)
             c.attrs["explanation"] = explanation
+            if "caveat" in claim:
+                c.attrs["caveat"] = claim["caveat"]
     return results
 
 
@@ -307,6 +398,15 @@ def write_fixtures(outdir):
     write_fixture(part, spec_id="cne/fixture_partial", paper="cne",
                   title="Fixture: interrupted run (report test)", partial=True)
     return full, part
+
+
+def write_placement_fixture(outdir):
+    """The placement fixture (placement_design()); returns its path."""
+    path = os.path.join(outdir, "spectrum", "fixture_placement.h5")
+    write_fixture(path, spec_id="spectrum/fixture_placement",
+                  title="Fixture: UMAP and LE placed on the rho axis (report test)",
+                  design=placement_design())
+    return path
 
 
 if __name__ == "__main__":

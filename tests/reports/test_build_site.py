@@ -304,6 +304,131 @@ class BuildSiteTest(unittest.TestCase):
                          [[hidden, [[hidden, [shown, hidden, hidden]]]], [hidden, [[hidden, []]]]])
 
 
+class PlacementSiteTest(unittest.TestCase):
+    """UMAP and LE placed on the rho axis by dcor_to_<run> (make_fixture.placement_design)."""
+
+    PAGE = "spectrum__fixture_placement.html"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="nebench_report_placement_")
+        results = os.path.join(cls.tmp, "results")
+        make_fixture.write_placement_fixture(results)
+        cls.site = os.path.join(cls.tmp, "site")
+        cls.proc = run_build("--results", results, "--out", cls.site, "--jobs", "1")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def setUp(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+        self.page = read(os.path.join(self.site, self.PAGE))
+        self.imgs = parse(os.path.join(self.site, self.PAGE)).imgs
+
+    def test_page_names_the_best_matching_rho(self):
+        # The fixture's umap stand-in is the embedding at rho = 5, le the one at rho = 1000.
+        self.assertIn("<li>umap (best rho = 4): distance correlation", self.page)
+        self.assertIn("<li>le (best rho = 16): distance correlation", self.page)
+        self.assertNotIn("fa2 (best", self.page)  # no dcor_to_fa2: stays a horizontal line
+
+    def test_placement_figure_replaces_the_dcor_to_plots(self):
+        src = "img/spectrum__fixture_placement/placement_tsne_rho.png"
+        self.assertIn(src, self.imgs)
+        self.assertTrue(os.path.isfile(os.path.join(self.site, src)))
+        self.assertIn("img/spectrum__fixture_placement/metric_tsne_rho_knn_recall_15.png",
+                      self.imgs)
+        self.assertFalse([s for s in self.imgs if "dcor_to" in s])
+
+    def test_caveat_only_where_the_claim_does_not_pass(self):
+        shown = "<b>Why it may not hold:</b> "
+        self.assertIn(shown + html.escape(make_fixture.LE_CAVEAT), self.page)  # verdict fail
+        self.assertNotIn(shown + html.escape(make_fixture.UMAP_CAVEAT), self.page)  # pass
+        self.assertEqual(self.page.count(shown), 1)
+        self.assertIn("Mean dcor_to_le peaks at rho = 16, outside [1, 2].", self.page)
+
+
+def make_run(name, params, seed, metrics=None):
+    at = ",".join([f"{k}={v}" for k, v in params.items()] + [f"seed={seed}"])
+    return build.Run(run_id=f"{name}@{at}", name=name, params=params, seed=seed, status="ok",
+                     error="", wall_seconds=1.0, started_utc="", method_json="",
+                     metrics=metrics or {}, has_embedding=False, trace_columns=[])
+
+
+class FigureSink:
+    """Stands in for ImageWriter: keeps the figures instead of writing PNGs."""
+
+    def __init__(self):
+        self.figs = {}
+
+    def save(self, fig, stem):
+        self.figs[stem] = fig
+        return stem
+
+
+class PlacementTest(unittest.TestCase):
+    NAN = float("nan")
+    # Seed values of dcor_to_<ref> at rho = 1, 2, 4 (binary fractions: exact means).
+    DCOR = {"umap": {1: [0.25, 0.75], 2: [0.75, NAN], 4: [0.5, 1.0]},  # means .5 .75 .75
+            "le": {1: [0.5, 0.5], 2: [0.625, 0.625], 4: [0.875, 0.875]},
+            "fa2": {1: [NAN, NAN], 2: [NAN, NAN], 4: [NAN, NAN]}}  # measured, but all failed
+    REFS = {"umap": [0.25, 0.5], "le": [0.125, 0.125], "fa2": [0.625]}  # their knn_recall@15
+
+    def setUp(self):
+        self.runs = [make_run("tsne", {"rho": rho}, seed, {
+            "knn_recall@15": 0.5 - 0.0625 * rho,
+            **{f"dcor_to_{ref}": by_rho[rho][seed] for ref, by_rho in self.DCOR.items()}})
+            for rho in (1, 2, 4) for seed in (0, 1)]
+        self.refs = {ref: [make_run(ref, {}, seed, {"knn_recall@15": v})
+                           for seed, v in enumerate(values)] for ref, values in self.REFS.items()}
+        self.sweep = build.make_sweep(self.runs, "tsne", "rho")
+
+    def test_argmax_of_seed_means_first_on_ties(self):
+        placed = build.placements(self.sweep, self.refs)
+        self.assertEqual(list(placed), ["umap", "le"])  # fa2: no finite dcor_to_fa2
+        umap, le = placed["umap"], placed["le"]
+        self.assertEqual((umap.value, umap.mean, umap.label), (2, 0.75, "umap (best rho = 2)"))
+        self.assertTrue(math.isnan(umap.sd))  # one finite seed at rho = 2
+        self.assertEqual((le.value, le.mean, le.sd), (4, 0.875, 0.0))
+        self.assertEqual([v for v, _, _ in umap.points], [1, 2, 4])
+
+    def test_nothing_placed_with_a_second_sweep_parameter(self):
+        for r in self.runs:
+            r.params["perplexity"] = 30
+        self.assertEqual(build.placements(build.make_sweep(self.runs, "tsne", "rho"), self.refs),
+                         {})
+
+    def test_placed_run_is_a_marker_at_its_rho_others_a_line(self):
+        placed = build.placements(self.sweep, self.refs)
+        colours = {"umap": "C3", "le": "C4", "fa2": "C5"}
+        sink = FigureSink()
+        stem = build.plot_metric_sweep(sink, self.sweep, "knn_recall@15", self.refs, placed,
+                                       colours)
+        ax = sink.figs[stem].axes[0]
+        bars = {c.get_label(): c for c in ax.containers}
+        self.assertEqual(set(bars), {"tsne", "umap (best rho = 2)", "le (best rho = 4)"})
+        umap = bars["umap (best rho = 2)"]
+        self.assertEqual(list(umap.lines[0].get_xdata()), [2.0])
+        self.assertEqual(list(umap.lines[0].get_ydata()), [0.375])
+        # Error bar: the seed sd of umap's own recall, sd([0.25, 0.5]) = 0.125 * sqrt(2).
+        (segment,) = umap.lines[2][0].get_segments()
+        self.assertAlmostEqual(segment[1][1] - segment[0][1], 2 * 0.125 * math.sqrt(2))
+        self.assertEqual(list(bars["le (best rho = 4)"].lines[0].get_xdata()), [4.0])
+        (fa2,) = [line for line in ax.lines if line.get_label() == "fa2"]
+        self.assertEqual(list(fa2.get_ydata()), [0.625, 0.625])
+
+    def test_placement_figure_stars_the_argmax(self):
+        placed = build.placements(self.sweep, self.refs)
+        sink = FigureSink()
+        stem = build.plot_placement(sink, self.sweep, placed, {"umap": "C3", "le": "C4"})
+        self.assertEqual(stem, "placement_tsne_rho")
+        ax = sink.figs[stem].axes[0]
+        self.assertEqual(ax.get_title(), "tsne: placement on rho")
+        stars = [(list(s.get_xdata()), list(s.get_ydata())) for s in ax.lines
+                 if s.get_marker() == "*"]
+        self.assertEqual(stars, [([2.0], [0.75]), ([4.0], [0.875])])
+
+
 class HelperTest(unittest.TestCase):
     def test_mean_sd_over_seeds(self):
         mean, sd, n = build.mean_sd([0.3, 0.5, float("nan")])
@@ -323,13 +448,7 @@ class HelperTest(unittest.TestCase):
         self.assertFalse(build.wants_log_axis(["a", "b"]))
 
     def test_sweep_axes_and_run_ids(self):
-        R = build.Run
-        runs = [R(run_id=f"t@rho={r},seed=0", name="t", params={"rho": r, "m": "x"}, seed=0,
-                  status="ok", error="", wall_seconds=1.0, started_utc="", method_json="",
-                  metrics={}, has_embedding=False, trace_columns=[]) for r in (1, 2)]
-        runs.append(R(run_id="u@seed=0", name="u", params={}, seed=0, status="ok", error="",
-                      wall_seconds=1.0, started_utc="", method_json="", metrics={},
-                      has_embedding=False, trace_columns=[]))
+        runs = [make_run("t", {"rho": r, "m": "x"}, 0) for r in (1, 2)] + [make_run("u", {}, 0)]
         self.assertEqual(build.sweep_axes(runs), {"t": ["rho", "m"]})
 
     def test_label_colours_use_tab10_and_class_names(self):
