@@ -98,6 +98,11 @@ ClaimSpec::from_spec(const SpecNode &node,
   c.text = node.string("text");
   if (c.text.empty())
     node.fail_at("text", "must not be empty");
+  if (node.has("caveat")) {
+    c.caveat = node.string("caveat");
+    if (c.caveat.empty())
+      node.fail_at("caveat", "must not be empty (leave the key out instead)");
+  }
   const SpecNode chk = node.child("check");
   if (!chk.is_object())
     chk.fail("must be an object, got " + json_type_name(chk.raw()));
@@ -576,6 +581,7 @@ ClaimResult evaluate_claim(const ClaimSpec &claim,
   r.id = claim.id;
   r.text = claim.text;
   r.check = claim.check;
+  r.caveat = claim.caveat;
   r.observed = json::object();
   if (claim.type == "monotone")
     eval_monotone(claim, rows, r);

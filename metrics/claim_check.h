@@ -43,6 +43,10 @@ struct ClaimSpec {
   double margin = 0;     ///< greater (metric units)
   double lo = 0, hi = 0; ///< argmax_in: range of `over` that must hold the max
   double reference = 0;  ///< within: expected value (e.g. a paper's number)
+  /// Optional: why the claim may not hold in this setting (settings, data
+  /// size, a reimplementation's differences); reports show it when the
+  /// verdict is not pass. "" when the spec gives none.
+  std::string caveat;
 
   /// Strict parse of one "claims" element. `run_sweep_params` maps every run
   /// name of the spec to its sweep parameter names; the check's runs, `over`
@@ -59,6 +63,7 @@ struct ClaimResult {
   std::string explanation; ///< one sentence with the key numbers
   nlohmann::json observed; ///< the numbers behind the verdict
   nlohmann::json check;    ///< the check as written
+  std::string caveat;      ///< ClaimSpec::caveat ("" when none)
 };
 
 /// Evaluates one claim on the summary rows of a result file.

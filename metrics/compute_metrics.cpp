@@ -101,6 +101,10 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
   }
 
   for (const auto &s : specs) {
+    // Cross-run metrics need other runs' embeddings: the runner computes
+    // them after all runs (metrics/cross_run_metrics.h).
+    if (is_cross_run(s))
+      continue;
     const std::string at_k = at_suffix(s.k);
     if (s.type == "knn_accuracy") {
       if (!in.labels || in.labels->empty())

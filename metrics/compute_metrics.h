@@ -37,10 +37,11 @@ struct MetricInput {
 /// Stored metric name -> value for every spec (names as metric_names()).
 /// knn_recall computes the embedding kNN once (largest k, union of samples).
 /// Skipped, i.e. absent from the map: knn_recall_affinity@k without
-/// affinities, knn_accuracy@k without labels. Throws NebenchError when the
-/// embedding is missing, two specs produce the same name, the input graph is
-/// missing or has fewer than k columns, X is missing for spearman /
-/// distance_correlation, or row counts disagree.
+/// affinities, knn_accuracy@k without labels, and every cross-run metric
+/// (is_cross_run: computed later by compute_cross_run_metrics). Throws
+/// NebenchError when the embedding is missing, two specs produce the same name,
+/// the input graph is missing or has fewer than k columns, X is missing for
+/// spearman / distance_correlation, or row counts disagree.
 std::map<std::string, double>
 compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &input);
 

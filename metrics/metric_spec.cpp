@@ -2,11 +2,23 @@
 
 namespace nebench {
 
-MetricSpec MetricSpec::from_spec(const SpecNode &node) {
+namespace {
+std::string join(const std::set<std::string> &names) {
+  std::string out;
+  for (const auto &n : names)
+    out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+} // namespace
+
+MetricSpec MetricSpec::from_spec(
+    const SpecNode &node,
+    const std::map<std::string, std::set<std::string>> &run_sweep_params) {
   MetricSpec s;
   s.type = node.string("type", std::nullopt,
                        {"knn_recall", "knn_accuracy", "spearman",
-                        "distance_correlation", "norms"});
+                        "distance_correlation", "distance_correlation_to_run",
+                        "norms"});
   if (s.type == "knn_recall") {
     s.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
     s.reference =
@@ -21,9 +33,32 @@ MetricSpec MetricSpec::from_spec(const SpecNode &node) {
     s.points = node.integer("points", 5000, Range::at_least(10));
   } else if (s.type == "distance_correlation") {
     s.points = node.integer("points", 5000, Range::at_least(10));
+  } else if (s.type == "distance_correlation_to_run") {
+    s.run = node.string("run");
+    const auto it = run_sweep_params.find(s.run);
+    if (it == run_sweep_params.end()) {
+      std::set<std::string> names;
+      for (const auto &[name, params] : run_sweep_params)
+        names.insert(name);
+      node.fail_at("run",
+                   "unknown run \"" + s.run + "\" (runs: " + join(names) + ")");
+    }
+    // A swept reference has several expanded runs per seed: which one a
+    // value refers to would be ambiguous.
+    if (!it->second.empty())
+      node.fail_at("run", "run \"" + s.run + "\" is swept (over " +
+                              join(it->second) +
+                              "); the reference of distance_correlation_to_run "
+                              "must be an unswept run (one embedding per "
+                              "seed)");
+    s.points = node.integer("points", 5000, Range::at_least(10));
   }
   node.finish();
   return s;
+}
+
+bool is_cross_run(const MetricSpec &spec) {
+  return spec.type == "distance_correlation_to_run";
 }
 
 std::string at_suffix(int k) {
@@ -56,6 +91,8 @@ std::vector<std::string> metric_names(const MetricSpec &spec) {
     return {"spearman"};
   if (spec.type == "distance_correlation")
     return {"dcor_input"};
+  if (spec.type == "distance_correlation_to_run")
+    return {"dcor_to_" + spec.run};
   if (spec.type == "norms")
     return norm_metric_names();
   return {};

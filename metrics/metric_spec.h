@@ -5,13 +5,16 @@
 #include "engine/core/spec_node.h"
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace nebench {
 
 struct MetricSpec {
-  /// knn_recall | knn_accuracy | spearman | distance_correlation | norms
+  /// knn_recall | knn_accuracy | spearman | distance_correlation |
+  /// distance_correlation_to_run | norms
   std::string type;
   /// neighbours per point (knn_recall, knn_accuracy); papers use 15
   /// (papers/spectrum_and_cne.md sections 1.5, 2.3)
@@ -20,20 +23,38 @@ struct MetricSpec {
   /// data, CNE section 1.5), "affinity" (top-k of the method's own input
   /// affinities, spectrum section 2.3) or "both"
   std::string reference = "both";
-  /// sampled points: knn_recall 0 = all (default), spearman and
-  /// distance_correlation default 5000 (both papers use 5,000)
+  /// sampled points: knn_recall 0 = all (default), spearman,
+  /// distance_correlation and distance_correlation_to_run default 5000 (both
+  /// papers use 5,000)
   std::int64_t points = 0;
   /// held-out share of every class for knn_accuracy, in (0, 1)
   double test_fraction = 0.2;
+  /// distance_correlation_to_run: the reference run (runs[].name), which must
+  /// not be swept, so that it has one expanded run per seed (spectrum paper
+  /// section 2.3 places UMAP, FA2 and LE on the t-SNE exaggeration axis by
+  /// the distance correlation of their embeddings with each t-SNE(rho))
+  std::string run;
 
   /// Strict: exactly the keys of the given type; errors name the JSON path.
-  static MetricSpec from_spec(const SpecNode &node);
+  /// `run_sweep_params` maps every run name of the spec to its sweep
+  /// parameter names (Spec::run_sweep_params): the reference run of
+  /// distance_correlation_to_run must be there with no sweep parameters
+  /// ("metrics[4].run: ...").
+  static MetricSpec from_spec(
+      const SpecNode &node,
+      const std::map<std::string, std::set<std::string>> &run_sweep_params);
 };
+
+/// True for metrics that compare a run with another run of the same spec
+/// (distance_correlation_to_run). compute_metrics() skips them; they are
+/// computed after all runs by compute_cross_run_metrics()
+/// (metrics/cross_run_metrics.h).
+bool is_cross_run(const MetricSpec &spec);
 
 /// Stored metric names this spec produces ("knn_recall@15",
 /// "knn_recall_affinity@15", "knn_accuracy@15", "spearman", "dcor_input",
-/// "norm_mean", ...). A name may be absent from a run's results when its
-/// input is missing (affinity matrix, labels): see compute_metrics.
+/// "dcor_to_umap", "norm_mean", ...). A name may be absent from a run's results
+/// when its input is missing (affinity matrix, labels): see compute_metrics.
 std::vector<std::string> metric_names(const MetricSpec &spec);
 
 /// "@k", the suffix of k-dependent metric names ("knn_recall@15").

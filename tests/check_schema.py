@@ -64,6 +64,20 @@ def problems(validator, spec):
                         found.append((f"{key}[{i}].{label}",
                                       f"duplicate {label} {value!r} (also {key}[{seen[value]}])"))
                     seen.setdefault(value, i)
+        # A cross-run metric's reference must be a run of the spec with one
+        # expanded run per seed (not swept), as the C++ loader checks.
+        runs = {r["name"]: r for r in spec.get("runs", []) if isinstance(r, dict)
+                and isinstance(r.get("name"), str)} if isinstance(spec.get("runs"), list) else {}
+        metrics = spec.get("metrics")
+        for i, m in enumerate(metrics if isinstance(metrics, list) else []):
+            if not (isinstance(m, dict) and m.get("type") == "distance_correlation_to_run"
+                    and isinstance(m.get("run"), str)):
+                continue
+            if m["run"] not in runs:
+                found.append((f"metrics[{i}].run", f"unknown run {m['run']!r}"))
+            elif runs[m["run"]].get("sweep"):
+                found.append((f"metrics[{i}].run",
+                              f"run {m['run']!r} is swept; the reference must be unswept"))
     return found
 
 
@@ -95,7 +109,8 @@ GOOD = {
                 {"type": "knn_accuracy", "k": 15, "test_fraction": 0.2},
                 {"type": "spearman", "points": 5000},
                 {"type": "distance_correlation", "points": 5000},
-                {"type": "norms"}],
+                {"type": "norms"},
+                {"type": "distance_correlation_to_run", "run": "umap", "points": 5000}],
     "claims": [
         {"id": "S1-recall-falls-with-rho", "text": "recall falls",
          "check": {"type": "monotone", "run": "tsne", "over": "rho",
@@ -107,7 +122,8 @@ GOOD = {
                    "b": {"run": "umap"}, "margin": 0}},
         {"id": "S3-peak", "text": "peak in range",
          "check": {"type": "argmax_in", "run": "tsne", "over": "rho",
-                   "metric": "knn_accuracy@15", "range": [1, 4]}},
+                   "metric": "dcor_to_umap", "range": [1, 4]},
+         "caveat": "may move at a small subsample"},
         {"id": "S4-value", "text": "matches the paper",
          "check": {"type": "within", "run": "umap", "metric": "spearman",
                    "reference": 0.5, "tolerance": 0.1}},
@@ -180,8 +196,14 @@ BAD = [
     bad("metric unknown key", setp(["metrics", 0, "kk"], 15)),
     bad("knn_accuracy test_fraction 1", setp(["metrics", 1, "test_fraction"], 1)),
     bad("spearman points 5", setp(["metrics", 2, "points"], 5)),
+    bad("dcor to run without run", delp(["metrics", 5, "run"])),
+    bad("dcor to run of unknown run", setp(["metrics", 5, "run"], "nope")),
+    bad("dcor to run of a swept run", setp(["metrics", 5, "run"], "tsne")),
+    bad("dcor to run points 3", setp(["metrics", 5, "points"], 3)),
     bad("claims not an array", setp(["claims"], {"id": "x"})),
     bad("claim without text", delp(["claims", 0, "text"])),
+    bad("claim caveat empty", setp(["claims", 2, "caveat"], "")),
+    bad("claim caveat not a string", setp(["claims", 2, "caveat"], ["x"])),
     bad("duplicate claim ids", setp(["claims", 1, "id"], "S1-recall-falls-with-rho")),
     bad("monotone direction", setp(["claims", 0, "check", "direction"], "down")),
     bad("monotone negative tolerance", setp(["claims", 0, "check", "tolerance"], -1)),

@@ -19,12 +19,18 @@ int list(const std::string &what) {
     for (const auto &m : method_types())
       fmt::print("{}\n", m);
   } else if (what == "metrics") {
-    // One line per metric type with the stored names it produces.
-    for (const char *type : {"knn_recall", "knn_accuracy", "spearman",
-                             "distance_correlation", "norms"}) {
-      const json j = {{"type", type}};
-      const auto names = metric_names(MetricSpec::from_spec(SpecNode(j, "")));
-      fmt::print("{:<22} {}\n", type, fmt::join(names, ", "));
+    // One line per metric type with the stored names it produces (with its
+    // defaults; a cross-run metric is shown with a placeholder run name).
+    const std::string run = "<run>";
+    for (const char *type :
+         {"knn_recall", "knn_accuracy", "spearman", "distance_correlation",
+          "distance_correlation_to_run", "norms"}) {
+      json j = {{"type", type}};
+      if (std::string(type) == "distance_correlation_to_run")
+        j["run"] = run;
+      const auto names =
+          metric_names(MetricSpec::from_spec(SpecNode(j, ""), {{run, {}}}));
+      fmt::print("{:<28} {}\n", type, fmt::join(names, ", "));
     }
   } else if (what == "datasets") {
     for (const auto &e : registry(root).entries) {

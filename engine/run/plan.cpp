@@ -4,6 +4,7 @@
 #include "engine/ne/method_registry.h"
 
 #include <algorithm>
+#include <map>
 
 namespace nebench {
 
@@ -47,8 +48,20 @@ Plan make_plan(const Spec &spec) {
   }
   if (spec.metrics.is_array()) {
     SpecNode metrics(spec.metrics, spec.file, "metrics");
-    for (std::size_t i = 0; i < metrics.size(); ++i)
-      plan.metrics.push_back(MetricSpec::from_spec(metrics.at(i)));
+    // Stored name -> index of the entry producing it: two entries must not
+    // write the same /runs/<id>/metrics attribute.
+    std::map<std::string, std::size_t> producer;
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      const SpecNode entry = metrics.at(i);
+      plan.metrics.push_back(
+          MetricSpec::from_spec(entry, spec.run_sweep_params));
+      for (const auto &name : metric_names(plan.metrics.back())) {
+        const auto [it, fresh] = producer.emplace(name, i);
+        if (!fresh)
+          entry.fail("produces \"" + name + "\", as metrics[" +
+                     std::to_string(it->second) + "] does");
+      }
+    }
   }
   if (spec.claims.is_array()) {
     SpecNode claims(spec.claims, spec.file, "claims");

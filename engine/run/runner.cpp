@@ -8,6 +8,7 @@
 #include "engine/run/provenance.h"
 #include "engine/spec/spec.h"
 #include "metrics/compute_metrics.h"
+#include "metrics/cross_run_metrics.h"
 
 #include <chrono>
 #include <cmath>
@@ -115,6 +116,25 @@ RunRecord execute_run(const PlannedRun &run, const Plan &plan,
   }
   rec.wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   return rec;
+}
+
+/// Post-pass after all runs: metrics comparing two runs (dcor_to_<run>) are
+/// computed from the stored embeddings, added to the summary rows and
+/// persisted with each run, so that a resumed file does not recompute them.
+void add_cross_run_metrics(const Plan &plan, std::vector<SummaryRow> &rows,
+                           ResultFile &file) {
+  const CrossRunResult cross =
+      compute_cross_run_metrics(plan.metrics, rows, [&](const std::string &id) {
+        return file.read_embedding(id);
+      });
+  for (const auto &w : cross.warnings)
+    spdlog::warn("{}", w);
+  for (const auto &[id, values] : cross.added)
+    file.add_run_metrics(id, values);
+  if (!cross.added.empty()) {
+    file.flush();
+    spdlog::info("cross-run metrics added to {} run(s)", cross.added.size());
+  }
 }
 
 bool same_spec(const ResultFile &f, const std::string &spec_json,
@@ -269,6 +289,7 @@ RunOutcome run_spec(const RunOptions &o) {
     }
   }
 
+  add_cross_run_metrics(plan, rows, *file);
   for (const auto &claim : plan.claims)
     outcome.claims.push_back(evaluate_claim(claim, rows));
   file->write_summary(rows);

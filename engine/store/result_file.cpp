@@ -244,6 +244,21 @@ RunRecord ResultFile::read_run(const std::string &id,
   return rec;
 }
 
+Matrix ResultFile::read_embedding(const std::string &id) const {
+  if (!has_run(id))
+    throw DataError(path_, "no complete run '" + id + "'");
+  return h5::read_matrix<float>(file_->openGroup("/runs/" + id), "embedding");
+}
+
+void ResultFile::add_run_metrics(const std::string &id,
+                                 const std::map<std::string, double> &metrics) {
+  if (!has_run(id))
+    throw DataError(path_, "cannot add metrics: no complete run '" + id + "'");
+  auto g = file_->openGroup("/runs/" + id + "/metrics");
+  for (const auto &[name, value] : metrics)
+    h5::write_attr(g, name, value);
+}
+
 void ResultFile::write_summary(const std::vector<SummaryRow> &rows) {
   auto r = root(*file_);
   if (h5::exists(r, "summary"))
@@ -328,6 +343,7 @@ void ResultFile::write_claims(const std::vector<ClaimResult> &claims) {
     h5::write_attr(cg, "check_json", c.check.dump());
     h5::write_attr(cg, "observed_json", c.observed.dump());
     h5::write_attr(cg, "explanation", c.explanation);
+    h5::write_attr(cg, "caveat", c.caveat);
   }
 }
 
@@ -347,6 +363,7 @@ std::vector<ClaimResult> ResultFile::read_claims() const {
     c.observed =
         nlohmann::json::parse(h5::read_string_attr(cg, "observed_json"));
     c.explanation = str_or(cg, "explanation");
+    c.caveat = str_or(cg, "caveat"); // absent in files written before it
     out.push_back(std::move(c));
   }
   return out;

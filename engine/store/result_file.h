@@ -11,6 +11,7 @@
 #include "metrics/claim_check.h"
 #include "metrics/summary_row.h"
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -70,6 +71,14 @@ public:
   RunRecord read_run(const std::string &id, bool with_embedding = true) const;
   std::vector<std::string> run_ids() const;
   bool has_run(const std::string &id) const;
+  /// The stored embedding of a complete run (float32 n x dim; empty for a
+  /// failed run without one), without reading its trace and metrics.
+  Matrix read_embedding(const std::string &id) const;
+  /// Adds (or overwrites) metric attributes of a complete run: metrics
+  /// computed after the run was written, such as the cross-run
+  /// distance correlations (metrics/cross_run_metrics.h).
+  void add_run_metrics(const std::string &id,
+                       const std::map<std::string, double> &metrics);
 
   /// Rewrites /summary from rows in the given order.
   void write_summary(const std::vector<SummaryRow> &rows);

@@ -129,6 +129,28 @@ TEST_F(Cli, ValidateNamesFileAndJsonPath) {
   EXPECT_FALSE(fs::exists(dir_ / "x.h5.tmp"));
 }
 
+TEST_F(Cli, ListMetricsShowsTheCrossRunMetric) {
+  const auto r = nebench("list metrics");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("distance_correlation_to_run"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("dcor_to_<run>"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("dcor_input"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, ValidateRejectsASweptCrossRunReference) {
+  const auto spec = write_spec("swept_ref", nlohmann::json::array());
+  auto j = nlohmann::json::parse(std::ifstream(spec));
+  j["metrics"].push_back(
+      {{"type", "distance_correlation_to_run"}, {"run", "tsne"}});
+  std::ofstream(spec) << j.dump();
+  const auto r = nebench("validate " + spec);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("metrics[2].run: run \"tsne\" is swept"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST_F(Cli, RepoSpecsAllValidate) {
   const auto r = nebench(std::string("validate --all ") + NEBENCH_SOURCE_DIR +
                          "/experiments");

@@ -146,6 +146,33 @@ TEST(ClaimSpec, ErrorsNameThePath) {
   }
 }
 
+TEST(ClaimSpec, OptionalCaveatIsCarriedIntoTheResult) {
+  json j = {{"id", "S3-umap"},
+            {"text", "UMAP matches rho in [2, 8]"},
+            {"check", json::parse(kDecreasing)}};
+  EXPECT_EQ(
+      ClaimSpec::from_spec(SpecNode(j, "spec.json", "claims[0]"), kRuns).caveat,
+      "");
+  j["caveat"] = "small subsample";
+  const ClaimSpec c =
+      ClaimSpec::from_spec(SpecNode(j, "spec.json", "claims[0]"), kRuns);
+  EXPECT_EQ(c.caveat, "small subsample");
+  const ClaimResult r =
+      evaluate_claim(c, sweep({{1, {0.9}}, {4, {0.8}}, {30, {0.7}}}));
+  EXPECT_EQ(r.verdict, "pass");
+  EXPECT_EQ(r.caveat, "small subsample");
+  for (const json bad : {json(""), json(3), json::array({"x"})}) {
+    j["caveat"] = bad;
+    try {
+      ClaimSpec::from_spec(SpecNode(j, "spec.json", "claims[1]"), kRuns);
+      ADD_FAILURE() << bad.dump();
+    } catch (const SpecError &e) {
+      EXPECT_TRUE(contains(e.what(), "spec.json: claims[1].caveat: "))
+          << e.what();
+    }
+  }
+}
+
 // --- monotone ----------------------------------------------------------------
 
 TEST(Monotone, PassWithExplanation) {

@@ -13,9 +13,13 @@
 namespace nebench {
 namespace {
 
+/// Runs of a spec: "tsne" swept over rho, "umap" and "le" unswept.
+const std::map<std::string, std::set<std::string>> kRuns = {
+    {"tsne", {"rho"}}, {"umap", {}}, {"le", {}}};
+
 MetricSpec parse(const std::string &text) {
   const json j = json::parse(text);
-  return MetricSpec::from_spec(SpecNode(j, "spec.json", "metrics[0]"));
+  return MetricSpec::from_spec(SpecNode(j, "spec.json", "metrics[0]"), kRuns);
 }
 
 std::string spec_error(const std::string &text) {
@@ -38,6 +42,39 @@ TEST(MetricSpec, DefaultsPerType) {
   EXPECT_EQ(a.k, 10);
   EXPECT_DOUBLE_EQ(a.test_fraction, 0.2);
   EXPECT_EQ(parse(R"({"type": "norms"})").type, "norms");
+  const MetricSpec c =
+      parse(R"({"type": "distance_correlation_to_run", "run": "umap"})");
+  EXPECT_EQ(c.run, "umap");
+  EXPECT_EQ(c.points, 5000);
+  EXPECT_TRUE(is_cross_run(c));
+  EXPECT_FALSE(is_cross_run(parse(R"({"type": "distance_correlation"})")));
+}
+
+TEST(MetricSpec, CrossRunReferenceMustBeAnUnsweptRunOfTheSpec) {
+  EXPECT_EQ(spec_error(R"({"type": "distance_correlation_to_run"})"),
+            "spec.json: metrics[0].run: required key is missing");
+  EXPECT_EQ(
+      spec_error(R"({"type": "distance_correlation_to_run", "run": "fa2"})"),
+      "spec.json: metrics[0].run: unknown run \"fa2\" (runs: le, tsne, "
+      "umap)");
+  const std::string swept =
+      spec_error(R"({"type": "distance_correlation_to_run", "run": "tsne"})");
+  EXPECT_NE(swept.find("spec.json: metrics[0].run: run \"tsne\" is swept "
+                       "(over rho)"),
+            std::string::npos)
+      << swept;
+  EXPECT_NE(spec_error(R"({"type": "distance_correlation_to_run", "run": "le",
+                           "points": 9})")
+                .find("metrics[0].points"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "distance_correlation_to_run", "run": "le",
+                           "k": 15})")
+                .find("metrics[0].k: unknown key"),
+            std::string::npos);
+  // "run" belongs to the cross-run type only.
+  EXPECT_NE(spec_error(R"({"type": "distance_correlation", "run": "le"})")
+                .find("metrics[0].run: unknown key"),
+            std::string::npos);
 }
 
 TEST(MetricSpec, StrictErrorsNameThePath) {
@@ -79,6 +116,9 @@ TEST(MetricSpec, StoredNames) {
   EXPECT_EQ(metric_names(parse(R"({"type": "distance_correlation"})")),
             (std::vector<std::string>{"dcor_input"}));
   EXPECT_EQ(metric_names(parse(R"({"type": "norms"})")).front(), "norm_mean");
+  EXPECT_EQ(metric_names(parse(
+                R"({"type": "distance_correlation_to_run", "run": "le"})")),
+            (std::vector<std::string>{"dcor_to_le"}));
 }
 
 /// Three separated 2-D blobs; X = the points (float), labels = the blob.
@@ -169,6 +209,19 @@ TEST(ComputeMetrics, SkipsAffinityRecallAndAccuracyWithoutTheirInputs) {
   const auto m2 =
       compute_metrics(f.specs(), {&f.x, &f.graph, nullptr, &y, nullptr, 0});
   EXPECT_EQ(m2.count("knn_accuracy@5"), 0u);
+}
+
+TEST(ComputeMetrics, LeavesCrossRunMetricsToThePostPass) {
+  const Fixture f;
+  const MatrixD y = convert<double>(f.x);
+  const std::vector<MetricSpec> specs = {
+      parse(R"({"type": "distance_correlation", "points": 100})"),
+      parse(R"({"type": "distance_correlation_to_run", "run": "le"})")};
+  const auto m =
+      compute_metrics(specs, {&f.x, &f.graph, nullptr, &y, nullptr, 0});
+  EXPECT_EQ(m.count("dcor_input"), 1u);
+  EXPECT_EQ(m.count("dcor_to_le"), 0u);
+  EXPECT_EQ(m.size(), 1u);
 }
 
 TEST(ComputeMetrics, ClearErrors) {

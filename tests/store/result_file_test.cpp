@@ -157,6 +157,58 @@ TEST(ResultFile, ARunWithoutTheCompleteMarkIsNotComplete) {
   EXPECT_EQ(f.status(), "partial");
 }
 
+TEST(ResultFile, ClaimCaveatRoundTripAndAbsentCaveatReadsEmpty) {
+  const auto path = temp_path("caveat.h5").string();
+  {
+    auto f = ResultFile::create(path);
+    ClaimResult with, without;
+    with.id = "S3-umap";
+    with.verdict = "fail";
+    with.caveat = "UMAP's place moves with n";
+    without.id = "S5-le";
+    without.verdict = "pass";
+    f.write_claims({with, without});
+    f.close();
+  }
+  {
+    // A file written before caveats existed has no such attribute.
+    H5::H5File raw(path, H5F_ACC_RDWR);
+    raw.openGroup("/claims/S5-le").removeAttr("caveat");
+  }
+  auto f = ResultFile::open(path);
+  const auto claims = f.read_claims();
+  ASSERT_EQ(claims.size(), 2u);
+  EXPECT_EQ(claims[0].id, "S3-umap");
+  EXPECT_EQ(claims[0].caveat, "UMAP's place moves with n");
+  EXPECT_EQ(claims[1].id, "S5-le");
+  EXPECT_EQ(claims[1].caveat, "");
+}
+
+TEST(ResultFile, MetricsAddedToAStoredRunAreReadBack) {
+  const auto path = temp_path("add_metrics.h5").string();
+  {
+    auto f = ResultFile::create(path);
+    f.write_run(sample_run("tsne@rho=4,seed=7", 0.4));
+    f.close();
+  }
+  {
+    auto f = ResultFile::open(path, true);
+    f.add_run_metrics("tsne@rho=4,seed=7",
+                      {{"dcor_to_le", 0.75}, {"knn_recall@15", 0.45}});
+    EXPECT_THROW(f.add_run_metrics("le@seed=7", {{"x", 1.0}}), DataError);
+    f.close();
+  }
+  auto f = ResultFile::open(path);
+  const auto r = f.read_run("tsne@rho=4,seed=7");
+  EXPECT_EQ(r.metrics, (std::map<std::string, double>{
+                           {"dcor_to_le", 0.75}, {"knn_recall@15", 0.45}}));
+  EXPECT_TRUE(f.has_run("tsne@rho=4,seed=7")); // still complete
+  const Matrix y = f.read_embedding("tsne@rho=4,seed=7");
+  EXPECT_EQ(y.rows, 3);
+  EXPECT_EQ(y.data, r.embedding.data);
+  EXPECT_THROW(f.read_embedding("le@seed=7"), DataError);
+}
+
 TEST(ResultFile, OpeningSomethingElseIsADataErrorNamingTheFile) {
   const auto path = temp_path("not_hdf5.h5").string();
   std::ofstream(path) << "hello";
