@@ -220,6 +220,34 @@ BAD = [
 ]
 
 
+# cne (engine/ne/cne_method.h): runs[3..5] of GOOD, and bad variants.
+GOOD["runs"] += [
+    {"name": "cne_neg", "sweep": {"zbar": [1e4, 1e6]},
+     "method": {"type": "cne", "loss": "neg", "zbar": "$zbar", "k": 15,
+                "negatives": 5, "batch_size": 1024, "early_epochs": 250,
+                "epochs": 500, "eps": 1, "learning_rate": 1, "clamp_low": 1e-10,
+                "dim": 2, "init": {"type": "pca", "std": 1}, "log_every": 50,
+                "parametric": False}},
+    {"name": "cne_infonce",
+     "method": {"type": "cne", "negatives": 500, "rho": 2, "loss_scale": 1}},
+    {"name": "cne_nce",
+     "method": {"type": "cne", "loss": "nce", "log_z_init": 0,
+                "log_z_learning_rate": 0.001, "init": {"type": "random"}}},
+]
+BAD += [
+    bad("cne neg without c or zbar", delp(["runs", 3, "method", "zbar"])),
+    bad("cne neg with c and zbar", setp(["runs", 3, "method", "c"], 1)),
+    bad("cne c with infonce", setp(["runs", 4, "method", "c"], 1)),
+    bad("cne rho with neg", setp(["runs", 3, "method", "rho"], 2)),
+    bad("cne log_z_init with infonce", setp(["runs", 4, "method", "log_z_init"], 0)),
+    bad("cne nce with early phase", setp(["runs", 5, "method", "early_epochs"], 250)),
+    bad("cne parametric", setp(["runs", 3, "method", "parametric"], True)),
+    bad("cne unknown loss", setp(["runs", 3, "method", "loss"], "simclr")),
+    bad("cne clamp_low 0", setp(["runs", 4, "method", "clamp_low"], 0)),
+    bad("cne unknown key", setp(["runs", 4, "method", "batchsize"], 10)),
+    bad("cne init spectral", setp(["runs", 5, "method", "init", "type"], "spectral")),
+]
+
 def main():
     failures = []
     try:

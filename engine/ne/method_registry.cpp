@@ -1,5 +1,6 @@
 #include "engine/ne/method_registry.h"
 
+#include "engine/ne/cne_method.h"
 #include "engine/ne/external_embedding.h"
 #include "engine/ne/force_atlas2_method.h"
 #include "engine/ne/laplacian_eigenmaps_method.h"
@@ -34,6 +35,10 @@ const std::vector<std::pair<std::string, Factory>> &registry() {
        [](const SpecNode &node) {
          return std::make_unique<LaplacianEigenmapsMethod>(
              LaplacianEigenmapsParams::from_spec(node));
+       }},
+      {"cne",
+       [](const SpecNode &node) {
+         return std::make_unique<CneMethod>(CneParams::from_spec(node));
        }},
       {"external",
        [](const SpecNode &node) {

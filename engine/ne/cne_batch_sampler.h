@@ -1,0 +1,110 @@
+#pragma once
+// The data pipeline of non-parametric CNE (Damrich et al. 2023; sec. 1.1 of
+// papers/spectrum_and_cne.md), as in the cne package: p(ij) is uniform over
+// the directed edges of the binary symmetric kNN graph; one epoch is one
+// shuffled pass over all of them in batches of b edges; a batch has 2b rows
+// (the b heads, then the b tails) and the negatives of head row r are m rows
+// drawn uniformly from the other 2b - 1 rows (r's own tail may be drawn;
+// make_neighbor_indices), freshly for every batch (force_resample = True).
+// With m >= 2b - 2 every row except the pair (r, r + b) is a negative
+// (full-batch repulsion). The negatives are the POINTS at those rows, so
+// the noise is only approximately uniform over points (edges are sampled in
+// proportion to degree).
+//
+// One difference to the package: its loader drops an incomplete last batch;
+// here the last batch of an epoch holds the remaining E mod b edges, so that
+// every directed edge is used exactly once per epoch.
+
+#include "engine/core/csr.h"
+#include "engine/core/rng.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace nebench {
+
+/// One directed edge (i, j).
+struct CneEdge {
+  std::int32_t head = 0;
+  std::int32_t tail = 0;
+  bool operator==(const CneEdge &) const = default;
+};
+
+/// Directed edges (i, j) of a graph, in CSR order.
+struct CneEdges {
+  std::int64_t n = 0;              ///< points
+  std::vector<std::int32_t> heads; ///< i of each edge
+  std::vector<std::int32_t> tails; ///< j of each edge
+  std::int64_t size() const { return static_cast<std::int64_t>(heads.size()); }
+};
+
+/// Every stored entry (i, j) of A as a directed edge (values are ignored:
+/// for the binary symmetric graph both directions are stored). Throws
+/// NebenchError for a malformed CSR, n >= 2^31 or no edges.
+CneEdges cne_directed_edges(const Csr &A);
+
+/// One batch, laid out as the package's `features`: rows [0, b) heads,
+/// [b, 2b) tails. Buffers are sized for the largest batch once, so filling
+/// a batch allocates nothing.
+struct CneBatch {
+  int edges = 0;     ///< b of this batch (the last one may be smaller)
+  int negatives = 0; ///< per head row: m, or 2b - 2 in full-batch mode
+  bool full = false; ///< full-batch mode: negatives are implicit
+  std::vector<std::int32_t> points; ///< point of each of the 2b rows
+  /// Row of negative t of head row r at [r * negatives + t] (not full).
+  std::vector<std::int32_t> negative_rows;
+
+  /// Row of negative t (0 <= t < negatives) of head row r. In full-batch
+  /// mode: the t-th row of [0, 2b) without r and r + b.
+  int negative_row(int r, int t) const {
+    if (!full)
+      return negative_rows[static_cast<std::size_t>(r) * negatives + t];
+    int s = t;
+    if (s >= r)
+      ++s;
+    if (s >= r + edges)
+      ++s;
+    return s;
+  }
+};
+
+/// Negatives of one batch of b edges: for each head row r in [0, b), m rows
+/// drawn uniformly from [0, 2b) without r, written to out[r * m + t]
+/// (b * m values). Precondition: m < 2b - 2 (else use full-batch mode).
+void draw_batch_negatives(int b, int m, Rng &rng, std::int32_t *out);
+
+class CneBatchSampler {
+public:
+  /// Copies the edges; batch_size b >= 1 edges, negatives m >= 1 per head.
+  /// Throws NebenchError when the graph has more than 2^31 - 1 edges.
+  CneBatchSampler(const CneEdges &edges, int batch_size, int negatives);
+
+  /// Batches per epoch, ceil(E / b).
+  std::int64_t batches() const { return batches_; }
+  int batch_size() const { return batch_size_; }
+  int negatives() const { return negatives_; }
+
+  /// Starts an epoch: a fresh uniform permutation of the edges (Fisher-
+  /// Yates with rng from the CSR order, so it depends on rng alone). The
+  /// (head, tail) pairs themselves are shuffled, so that filling a batch
+  /// reads them sequentially instead of gathering from 2 x E indices.
+  void start_epoch(Rng &rng);
+  /// The current epoch's edges, in order.
+  const std::vector<CneEdge> &epoch_edges() const { return order_; }
+
+  /// Fills `batch` with batch `index` (0 <= index < batches()) of the
+  /// current epoch and draws its negatives from rng. `batch` must come from
+  /// make_batch() (preallocated).
+  void fill(std::int64_t index, Rng &rng, CneBatch &batch) const;
+  /// A batch with buffers for the largest batch.
+  CneBatch make_batch() const;
+
+private:
+  std::vector<CneEdge> edges_; ///< CSR order
+  std::vector<CneEdge> order_; ///< this epoch's order
+  int batch_size_;
+  int negatives_;
+  std::int64_t batches_;
+};
+
+} // namespace nebench

@@ -1,0 +1,146 @@
+// The CNE batch pipeline (engine/ne/cne_batch_sampler.h): epoch
+// permutations, batch layout, in-batch negatives and full-batch mode.
+
+#include "engine/affinity/binary_knn_affinity.h"
+#include "engine/core/errors.h"
+#include "engine/ne/cne_batch_sampler.h"
+#include "tests/affinity/test_graphs.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace nebench {
+namespace {
+
+Csr small_graph() {
+  const Matrix X = testing::gaussian_data(60, 4, 3);
+  return binary_knn_graph(testing::brute_force_graph(X, 5), 5);
+}
+
+TEST(CneBatchSampler, DirectedEdgesAreTheStoredEntries) {
+  const Csr A = small_graph();
+  const CneEdges e = cne_directed_edges(A);
+  ASSERT_EQ(e.size(), A.nnz());
+  for (std::int64_t i = 0; i < A.n; ++i)
+    for (auto p = A.row_begin(i); p < A.row_end(i); ++p) {
+      EXPECT_EQ(e.heads[p], i);
+      EXPECT_EQ(e.tails[p], A.indices[p]);
+    }
+  Csr empty;
+  empty.n = 3;
+  empty.indptr = {0, 0, 0, 0};
+  EXPECT_THROW(cne_directed_edges(empty), NebenchError);
+}
+
+TEST(CneBatchSampler, EpochCoversEveryDirectedEdgeOnce) {
+  const Csr A = small_graph();
+  const CneEdges e = cne_directed_edges(A);
+  const int b = 64;
+  CneBatchSampler sampler(e, b, 5);
+  ASSERT_EQ(sampler.batches(), (e.size() + b - 1) / b);
+  ASSERT_NE(e.size() % b, 0) << "the fixture should have a short last batch";
+  CneBatch batch = sampler.make_batch();
+  Rng rng(1, 2);
+  std::vector<std::vector<CneEdge>> orders;
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    sampler.start_epoch(rng);
+    std::multiset<std::pair<std::int32_t, std::int32_t>> seen;
+    for (std::int64_t bi = 0; bi < sampler.batches(); ++bi) {
+      sampler.fill(bi, rng, batch);
+      const int expected =
+          bi + 1 < sampler.batches() ? b : static_cast<int>(e.size() % b);
+      ASSERT_EQ(batch.edges, expected);
+      for (int r = 0; r < batch.edges; ++r)
+        seen.emplace(batch.points[r], batch.points[r + batch.edges]);
+    }
+    std::multiset<std::pair<std::int32_t, std::int32_t>> all;
+    for (std::int64_t i = 0; i < e.size(); ++i)
+      all.emplace(e.heads[i], e.tails[i]);
+    EXPECT_EQ(seen, all) << "epoch " << epoch;
+    orders.push_back(sampler.epoch_edges());
+  }
+  EXPECT_NE(orders[0], orders[1]) << "each epoch has its own permutation";
+  // The permutation depends on the stream alone.
+  Rng again(1, 2);
+  sampler.start_epoch(again);
+  EXPECT_EQ(sampler.epoch_edges(), orders[0]);
+}
+
+TEST(CneBatchSampler, NegativesAreUniformOverTheOtherRows) {
+  // b = 8 edges (16 rows), m = 5; 40,000 batches. For each head row r the
+  // 15 other rows are drawn equally often: chi-square with 14 degrees of
+  // freedom (99.999% quantile ~ 44), and never r itself.
+  const int b = 8, m = 5, batches = 40000;
+  std::vector<std::int32_t> out(b * m);
+  std::vector<std::vector<double>> counts(b, std::vector<double>(2 * b, 0));
+  Rng rng(7);
+  for (int k = 0; k < batches; ++k) {
+    draw_batch_negatives(b, m, rng, out.data());
+    for (int r = 0; r < b; ++r)
+      for (int t = 0; t < m; ++t) {
+        const int s = out[r * m + t];
+        ASSERT_GE(s, 0);
+        ASSERT_LT(s, 2 * b);
+        ASSERT_NE(s, r);
+        counts[r][s] += 1;
+      }
+  }
+  const double expected = double(batches) * m / (2 * b - 1);
+  for (int r = 0; r < b; ++r) {
+    double chi2 = 0;
+    for (int s = 0; s < 2 * b; ++s)
+      if (s != r)
+        chi2 +=
+            (counts[r][s] - expected) * (counts[r][s] - expected) / expected;
+    EXPECT_LT(chi2, 44.0) << "head row " << r;
+    EXPECT_GT(counts[r][r + b], 0.9 * expected) << "own tail is drawn";
+  }
+}
+
+TEST(CneBatchSampler, NegativesAreSeededAndResampledPerBatch) {
+  std::vector<std::int32_t> a(40), b(40), c(40);
+  Rng r1(3), r2(3);
+  draw_batch_negatives(8, 5, r1, a.data());
+  draw_batch_negatives(8, 5, r2, b.data());
+  EXPECT_EQ(a, b);
+  draw_batch_negatives(8, 5, r1, c.data());
+  EXPECT_NE(a, c);
+}
+
+TEST(CneBatchSampler, LargeMUsesAllRowsButThePair) {
+  // b = 4 edges, m = 6 = 2b - 2: full-batch repulsion.
+  const Csr A = small_graph();
+  const CneEdges e = cne_directed_edges(A);
+  CneBatchSampler sampler(e, 4, 6);
+  CneBatch batch = sampler.make_batch();
+  EXPECT_TRUE(batch.negative_rows.empty()) << "no storage in full mode";
+  Rng rng(5);
+  sampler.start_epoch(rng);
+  sampler.fill(0, rng, batch);
+  ASSERT_TRUE(batch.full);
+  ASSERT_EQ(batch.negatives, 6);
+  for (int r = 0; r < 4; ++r) {
+    std::vector<int> rows;
+    for (int t = 0; t < batch.negatives; ++t)
+      rows.push_back(batch.negative_row(r, t));
+    std::vector<int> want;
+    for (int s = 0; s < 8; ++s)
+      if (s != r && s != r + 4)
+        want.push_back(s);
+    EXPECT_EQ(rows, want) << "head row " << r;
+  }
+  // m = 5 < 2b - 2 draws; the last batch of E mod 4 edges may be full.
+  CneBatchSampler drawn(e, 4, 5);
+  CneBatch db = drawn.make_batch();
+  drawn.start_epoch(rng);
+  drawn.fill(0, rng, db);
+  EXPECT_FALSE(db.full);
+  EXPECT_EQ(db.negatives, 5);
+}
+
+} // namespace
+} // namespace nebench
