@@ -147,7 +147,7 @@ class Design:
     claims: list  # (claim JSON, evaluator) pairs; evaluators read the plan with metrics
 
 
-BASE_METRICS = [{"type": "knn_recall", "k": K, "reference": "input", "points": 0},
+BASE_METRICS = [{"type": "knn_recall", "k": K, "reference": "input", "points": 5000},
                 {"type": "knn_accuracy", "k": K, "test_fraction": 0.2},
                 {"type": "norms"}]
 
@@ -174,7 +174,7 @@ def placement_design():
     umap, umap_spec = _unswept_runs("umap", [0, 1], 5.0, {"type": "umap", "k": 15})
     le, le_spec = _unswept_runs("le", [0, 1], 1000.0, {"type": "laplacian_eigenmaps", "k": 15})
     fa2, fa2_spec = _unswept_runs("fa2", [0], 30.0, {"type": "fa2", "k": 15, "iters": 300})
-    metrics = BASE_METRICS + [{"type": "distance_correlation_to_run", "run": ref, "points": 0}
+    metrics = BASE_METRICS + [{"type": "distance_correlation_to_run", "run": ref, "points": 5000}
                               for ref in ("umap", "le")]
     return Design(plan=_tsne_runs(PLACEMENT_RHOS, (0, 1), ("umap", "le")) + umap + le + fa2,
                   runs=[_tsne_spec_run(PLACEMENT_RHOS), umap_spec, le_spec, fa2_spec],
