@@ -5,6 +5,7 @@
 #include "engine/init/initialization.h"
 #include "engine/ne/cne_optimizer.h"
 
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -24,11 +25,22 @@ CneLossType parse_loss(const std::string &s) {
 
 } // namespace
 
-double CneParams::resolved_c(std::int64_t n) const {
+double CneParams::resolved_c(std::int64_t n, const RunContext *ctx) const {
   if (c)
     return *c;
   if (zbar)
     return cne_c_from_zbar(*zbar, negatives, n);
+  if (zbar_from) {
+    if (!ctx)
+      throw NebenchError("CNE: zbar comes from run " + zbar_from->run +
+                         ", which needs the run context");
+    const double z = ctx->earlier_run_value(zbar_from->run, zbar_from->column);
+    if (!(z > 0) || !std::isfinite(z))
+      throw NebenchError("CNE: zbar from run " + zbar_from->run + " (" +
+                         zbar_from->column + " = " + std::to_string(z) +
+                         ") must be positive and finite");
+    return cne_c_from_zbar(z, negatives, n);
+  }
   throw NebenchError("CNE: loss neg needs c or zbar");
 }
 
@@ -77,6 +89,8 @@ CneParams CneParams::from_spec(const SpecNode &node) {
                 "(the fixed normaliser, c = m zbar / n^2)");
     if (has_c)
       p.c = node.number("c", std::nullopt, Range::positive());
+    else if (node.child("zbar").is_object())
+      p.zbar_from = RunValueRef::from_spec(node, "zbar");
     else
       p.zbar = node.number("zbar", std::nullopt, Range::positive());
   }
@@ -111,7 +125,8 @@ CneMethod::CneMethod(CneParams params) : params_(std::move(params)) {
     throw NebenchError("CNE: dim must be >= 1");
   if (params_.loss == CneLossType::nce && params_.early_epochs > 0)
     throw NebenchError("CNE: no early phase with loss nce");
-  if (params_.loss == CneLossType::neg && !params_.c && !params_.zbar)
+  if (params_.loss == CneLossType::neg && !params_.c && !params_.zbar &&
+      !params_.zbar_from)
     throw NebenchError("CNE: loss neg needs c or zbar");
 }
 
@@ -181,7 +196,7 @@ MethodOutput CneMethod::run(const Problem &problem, const RunContext &ctx) {
   switch (params_.loss) {
   case CneLossType::neg: {
     NegLoss loss;
-    loss.c = params_.resolved_c(n);
+    loss.c = params_.resolved_c(n, &ctx);
     loss.eps = params_.eps;
     loss.clamp_low = params_.clamp_low;
     opt.run_phase(loss, main, Y, out.trace, ctx);

@@ -61,6 +61,11 @@ struct CneParams {
   /// neg: the fixed normaliser Z-bar (c = m Z-bar / n^2, the code's |X| =
   /// n^2; Z-bar = n^2 / m is c = 1).
   std::optional<double> zbar;
+  /// neg: Z-bar taken at run time from an earlier run of the spec, written
+  /// "zbar": {"run": "tsne", "trace": "Z"} (Z^{t-SNE}, the kernel sum of a
+  /// converged t-SNE) or {"run": "nce", "trace": "zbar"} (NCE's learned
+  /// normaliser): the paper's sweep marks both (sec. 1.3).
+  std::optional<RunValueRef> zbar_from;
   /// infonce: 1/rho weights the log-sum term (paper: 1; like t-SNE's
   /// exaggeration).
   double rho = 1.0;
@@ -86,8 +91,9 @@ struct CneParams {
   /// epoch of each phase.
   int log_every = 50;
 
-  /// c of the neg loss for n points (from c or zbar).
-  double resolved_c(std::int64_t n) const;
+  /// c of the neg loss for n points (from c, zbar, or zbar_from through
+  /// ctx, which must then be given).
+  double resolved_c(std::int64_t n, const RunContext *ctx = nullptr) const;
 
   /// Parses {"type": "cne", "loss", "k", "negatives", "batch_size",
   /// "epochs", "early_epochs", "c" | "zbar" (neg only), "rho", "loss_scale"
@@ -103,6 +109,11 @@ public:
   explicit CneMethod(CneParams params);
   std::string type() const override { return "cne"; }
   int neighbors_needed() const override { return params_.k; }
+  std::vector<RunValueRef> references() const override {
+    if (params_.zbar_from)
+      return {*params_.zbar_from};
+    return {};
+  }
   double estimated_bytes(std::int64_t n) const override;
   /// Embedding n x dim; affinities: the binary kNN graph (values 1); trace:
   /// epoch, phase (0 early, 1 target loss), loss, lr, norm_mean, seconds,

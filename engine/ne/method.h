@@ -9,6 +9,7 @@
 #include "engine/core/matrix.h"
 #include "engine/core/run_context.h"
 #include "engine/core/trace.h"
+#include "engine/ne/run_value_ref.h"
 
 #include <memory>
 #include <optional>
@@ -41,6 +42,10 @@ public:
   virtual int neighbors_needed() const = 0;
   /// Bytes the run will need at n points (refuse runs that cannot fit).
   virtual double estimated_bytes(std::int64_t n) const = 0;
+  /// Parameters taken from earlier runs (make_plan checks that they exist,
+  /// come earlier and are unswept; the runner provides their values through
+  /// RunContext::earlier_run_value).
+  virtual std::vector<RunValueRef> references() const { return {}; }
   virtual MethodOutput run(const Problem &problem, const RunContext &ctx) = 0;
 };
 

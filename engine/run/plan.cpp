@@ -1,5 +1,6 @@
 #include "engine/run/plan.h"
 
+#include "engine/core/errors.h"
 #include "engine/core/spec_node.h"
 #include "engine/ne/method_registry.h"
 
@@ -21,6 +22,26 @@ GraphSpec parse_graph(const Spec &spec) {
   }
   node.finish();
   return g;
+}
+// A run may take a parameter from a run written before it that is not swept
+// (one value per seed, so the reference is unambiguous).
+void check_reference(const Spec &spec, const RunSpec &run,
+                     const RunValueRef &ref) {
+  const auto fail = [&](const std::string &message) {
+    throw SpecError(spec.file, ref.json_path, message);
+  };
+  const auto it = spec.run_sweep_params.find(ref.run);
+  if (it == spec.run_sweep_params.end())
+    fail("run \"" + ref.run + "\" does not exist in this spec");
+  if (!it->second.empty())
+    fail("run \"" + ref.run +
+         "\" is swept; a reference needs one run per seed");
+  const auto earlier =
+      std::find_if(spec.runs.begin(), spec.runs.end(),
+                   [&](const RunSpec &r) { return r.name == ref.run; });
+  if (earlier->run_index >= run.run_index)
+    fail("run \"" + ref.run + "\" must come before run \"" + run.name +
+         "\" in \"runs\"");
 }
 } // namespace
 
@@ -44,6 +65,8 @@ Plan make_plan(const Spec &spec) {
     planned.spec = run;
     planned.method =
         make_method(SpecNode(run.method, spec.file, run.method_path));
+    for (const RunValueRef &ref : planned.method->references())
+      check_reference(spec, run, ref);
     plan.runs.push_back(std::move(planned));
   }
   if (spec.metrics.is_array()) {

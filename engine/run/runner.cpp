@@ -137,6 +137,30 @@ void add_cross_run_metrics(const Plan &plan, std::vector<SummaryRow> &rows,
   }
 }
 
+// The last logged value of a trace column of a stored run (RunValueRef):
+// the file holds every finished run, resumed ones included.
+double stored_run_value(const ResultFile &file, const std::string &id,
+                        const std::string &column) {
+  if (!file.has_run(id))
+    throw NebenchError("run " + id +
+                       " is not stored yet (a run that takes "
+                       "a value from it must come later; did --only skip "
+                       "it?)");
+  const RunRecord rec = file.read_run(id, false);
+  if (rec.status != "ok")
+    throw NebenchError("run " + id + " failed, so its trace column \"" +
+                       column + "\" has no value: " + rec.error);
+  const auto it = rec.trace.columns.find(column);
+  if (it == rec.trace.columns.end() || it->second.empty()) {
+    std::string have;
+    for (const auto &[name, values] : rec.trace.columns)
+      have += (have.empty() ? "" : ", ") + name;
+    throw NebenchError("run " + id + " has no trace column \"" + column +
+                       "\" (it has: " + have + ")");
+  }
+  return it->second.back();
+}
+
 bool same_spec(const ResultFile &f, const std::string &spec_json,
                const std::string &profile) {
   try {
@@ -254,6 +278,11 @@ RunOutcome run_spec(const RunOptions &o) {
                                              std::to_string(outcome.total) +
                                              "] " + run.spec.id};
     spdlog::info("[{}/{}] {}", index, outcome.total, run.spec.id);
+    ctx.run_value = [&file, seed = run.spec.seed](const std::string &name,
+                                                  const std::string &column) {
+      return stored_run_value(*file, name + "@seed=" + std::to_string(seed),
+                              column);
+    };
     RunRecord rec;
     try {
       rec = execute_run(run, plan, problem, ctx);
