@@ -61,6 +61,9 @@ LOG_SPAN = 20.0
 # Metric prefix of the distance correlation between a swept run and an unswept run
 # ("dcor_to_umap"); it places the unswept run on the sweep axis.
 DCOR_TO = "dcor_to_"
+# Metric prefix of the value of a swept parameter an unswept run ran at ("last_c": Neg-t-SNE
+# at the normaliser of t-SNE, NCE's learned c); it places the run on that sweep axis directly.
+LAST = "last_"
 
 
 class ReportError(Exception):
@@ -503,13 +506,15 @@ def seed_means(runs, param, metric, values):
 
 @dataclasses.dataclass
 class Placement:
-    """Where an unswept run sits on a sweep axis (Böhm et al. 2022, sec. 2.3 and
-    statsutil.correlate_dataset: UMAP at rho ~ 4, FA2 at rho ~ 30)."""
-    value: object  # the best-matching swept value
-    label: str  # e.g. "umap (best rho = 4)"
-    mean: float  # seed-mean distance correlation at that value
+    """Where an unswept run sits on a sweep axis: at the swept value its embedding matches best
+    (Böhm et al. 2022, sec. 2.3 and statsutil.correlate_dataset: UMAP at rho ~ 4, FA2 at
+    rho ~ 30), or at the value it ran at (Damrich et al. 2023, Fig. S4: Z(t-SNE), Z(NCVis))."""
+    value: object  # the best-matching swept value, or the seed-mean value the run ran at
+    label: str  # e.g. "umap (best rho = 4)", "neg_at_tsne (c = 0.00123)"
+    metric: str  # what placed it: dcor_to_<ref> or last_<param>
+    mean: float  # seed mean of that metric (at value, for dcor_to_<ref>)
     sd: float
-    points: list  # seed_means of dcor_to_<ref> along the sweep
+    points: list  # seed_means of dcor_to_<ref> along the sweep; [] for last_<param>
 
 
 def placements(sweep, ref_names):
@@ -525,7 +530,24 @@ def placements(sweep, ref_names):
         if pts:
             value, mean, sd = max(pts, key=lambda p: p[1])
             out[ref] = Placement(value, f"{ref} (best {sweep.param} = {fmt_number(value)})",
-                                 mean, sd, pts)
+                                 DCOR_TO + ref, mean, sd, pts)
+    return out
+
+
+def ran_at(sweep, refs):
+    """{ref: Placement} for each unswept run that records the swept parameter's value it ran
+    at (metric last_<param>): it sits at the seed mean of that value, on or off the grid. Only
+    on a numeric axis, and on a log axis only at a positive value."""
+    out = {}
+    if not sweep.numeric:
+        return out
+    log = wants_log_axis(sweep.values)
+    for ref, ref_runs in refs.items():
+        metric = LAST + sweep.param
+        mean, sd, count = mean_sd([r.metrics.get(metric, math.nan) for r in ref_runs])
+        if count and (mean > 0 or not log):
+            out[ref] = Placement(mean, f"{ref} ({sweep.param} = {mean:.3g})", metric, mean, sd,
+                                 [])
     return out
 
 
@@ -536,8 +558,9 @@ def sweep_figure():
 
 
 def draw_means(ax, sweep, points, label, **style):
-    """Seed means with seed-sd error bars (none for a single seed) along the sweep axis."""
-    x = [sweep.xpos[v] for v, _, _ in points]
+    """Seed means with seed-sd error bars (none for a single seed) along the sweep axis.
+    A value off the grid (ran_at, numeric axes only) sits at itself."""
+    x = [sweep.xpos.get(v, v) for v, _, _ in points]
     y = [mean for _, mean, _ in points]
     e = [0.0 if math.isnan(sd) else sd for _, _, sd in points]
     return ax.errorbar(x, y, yerr=e, label=label, **{"marker": "o", "ms": 4, "capsize": 3,
@@ -561,8 +584,9 @@ def plot_metric_sweep(images, sweep, metric, references, placed, colours):
     """Mean over seeds with seed-sd error bars against one sweep parameter.
 
     One line per combination of the run's other sweep parameters. An unswept
-    run is a marker at its placement on the axis (placed: {ref: Placement}),
-    else a horizontal line, in both cases at its seed mean.
+    run is a marker at its placement on the axis (placed: {ref: Placement}; one
+    placed by the value it ran at also gets a dotted vertical line there), else a
+    horizontal line, in both cases at its seed mean.
     """
     lines = {}
     for r in sweep.runs:
@@ -585,6 +609,8 @@ def plot_metric_sweep(images, sweep, metric, references, placed, colours):
         if ref in placed:
             draw_means(ax, sweep, [(placed[ref].value, mean, sd)], placed[ref].label,
                        color=colours[ref], marker="D", ms=6, ls="none")
+            if not placed[ref].points:  # placed by last_<param>: mark its x on every figure
+                ax.axvline(placed[ref].value, ls=":", lw=0.8, color=colours[ref])
         else:
             ax.axhline(mean, ls="--", lw=1.0, color=colours[ref], label=ref)
     finish_sweep_axes(ax, sweep, metric, f"{sweep.name}: {metric} vs {sweep.param}")
@@ -717,6 +743,7 @@ def make_figures(res, site, stem):
             if sweep is None:
                 continue
             placed = placements(sweep, refs)
+            marked = ran_at(sweep, refs)
             imgs = []
             if placed:
                 src = plot_placement(images, sweep, placed, ref_colours)
@@ -727,13 +754,16 @@ def make_figures(res, site, stem):
             for metric in res.metric_names:
                 if metric in in_placement:
                     continue
-                src = plot_metric_sweep(images, sweep, metric, refs, placed, ref_colours)
+                src = plot_metric_sweep(images, sweep, metric, refs, {**placed, **marked},
+                                        ref_colours)
                 if src:
                     metric_imgs.append([name, param, metric, src])
                     imgs.append({"src": src, "alt": f"{metric} vs {param} for {name}"})
             if imgs:
-                best = [{"label": p.label, "mean": p.mean, "sd": None if math.isnan(p.sd) else p.sd}
-                        for p in placed.values()]
+                best = [{"label": p.label, "mean": p.mean,
+                         "what": "distance correlation" if p.points else p.metric,
+                         "sd": None if math.isnan(p.sd) else p.sd}
+                        for p in [*placed.values(), *marked.values()]]
                 sweep_sections.append({"run": name, "param": param, "images": imgs,
                                        "placements": best})
 

@@ -12,7 +12,8 @@ Traces and wall times are synthetic (they only need to be plottable).
 
 Usage: make_fixture.py OUTDIR     writes OUTDIR/spectrum/fixture_rho.h5 and
                                    OUTDIR/cne/fixture_partial.h5
-(write_placement_fixture writes the placement of UMAP and LE on the rho axis.)
+(write_placement_fixture writes the placement of UMAP and LE on the rho axis,
+write_c_fixture a Neg-t-SNE sweep over c with runs at Z(t-SNE) and Z(NCE).)
 """
 
 import dataclasses
@@ -131,10 +132,14 @@ def _tsne_spec_run(rhos):
                 {"iters": 200, "exaggeration": "$rho", "momentum": 0.8}]}}
 
 
-def _unswept_runs(name, seeds, rho, method, fail=False):
-    """An unswept run; its stand-in embedding is the fixture's embedding at this rho."""
+def _unswept_runs(name, seeds, rho, method, fail=False, recorded=None):
+    """An unswept run; its stand-in embedding is the fixture's embedding at this rho.
+    recorded: {metric: [value per seed]} stored as given (e.g. last_c, the c it ran at)."""
+    recorded = recorded or {}
     plan = [dict(run_id=f"{name}@seed={seed}", name=name, params={}, seed=seed, rho=rho,
-                 fail=fail, dcor_to=[], method=method) for seed in seeds]
+                 fail=fail, dcor_to=[], method=method,
+                 recorded={m: v[i] for m, v in recorded.items()})
+            for i, seed in enumerate(seeds)]
     return plan, {"name": name, "seeds": list(seeds), "method": method}
 
 
@@ -179,6 +184,31 @@ def placement_design():
     return Design(plan=_tsne_runs(PLACEMENT_RHOS, (0, 1), ("umap", "le")) + umap + le + fa2,
                   runs=[_tsne_spec_run(PLACEMENT_RHOS), umap_spec, le_spec, fa2_spec],
                   metrics=metrics, claims=_placement_claims())
+
+
+C_VALUES = (1e-4, 1e-2, 1.0, 100.0)
+# Seed values of last_c (the c each unswept run ran at): seed means 0.0012345 (3 significant
+# digits: 0.00123), 0.0315 and 0.25.
+LAST_C = {"neg_at_tsne": [0.0012, 0.001269], "neg_at_nce": [0.03, 0.033], "nce": [0.25, 0.25]}
+
+
+def c_design():
+    """neg (Neg-t-SNE) over c in C_VALUES, the stand-in embedding of c at rho = 5 + log10(c)
+    (smaller c: more repulsion, more t-SNE-like); neg_at_tsne, neg_at_nce and nce record the c
+    they ran at (last_c, LAST_C); tsne and umap do not and stay horizontal lines."""
+    plan = [dict(run_id=f"neg@c={c},seed={seed}", name="neg", params={"c": c}, seed=seed,
+                 rho=5.0 + np.log10(c), fail=False, dcor_to=[], recorded={},
+                 method={"type": "neg", "negatives": 5, "c": c})
+            for c in C_VALUES for seed in (0, 1)]
+    runs = [{"name": "neg", "sweep": {"c": list(C_VALUES)},
+             "method": {"type": "neg", "negatives": 5, "c": "$c"}}]
+    for name, rho in (("neg_at_tsne", 2.0), ("neg_at_nce", 3.5), ("tsne", 1.0), ("nce", 4.0),
+                      ("umap", 5.0)):
+        last = {"last_c": LAST_C[name]} if name in LAST_C else {}
+        p, spec = _unswept_runs(name, [0, 1], rho, {"type": name}, recorded=last)
+        plan += p
+        runs.append(spec)
+    return Design(plan=plan, runs=runs, metrics=BASE_METRICS, claims=[])
 
 
 def _spec(spec_id, paper, title, design):
@@ -354,6 +384,7 @@ def write_fixture(path, spec_id="spectrum/fixture_rho", paper="spectrum",
                     ref_id = next(q["run_id"] for q in plan
                                   if q["name"] == ref and q["seed"] == p["seed"])
                     metrics[f"dcor_to_{ref}"] = distance_correlation(emb, embeddings[ref_id])
+                metrics.update(p.get("recorded", {}))
                 for k, v in metrics.items():
                     mg.attrs[k] = v
             results.append(dict(p, metrics=metrics))
@@ -406,6 +437,15 @@ def write_placement_fixture(outdir):
     write_fixture(path, spec_id="spectrum/fixture_placement",
                   title="Fixture: UMAP and LE placed on the rho axis (report test)",
                   design=placement_design())
+    return path
+
+
+def write_c_fixture(outdir):
+    """The Neg-t-SNE fixture over c (c_design()); returns its path."""
+    path = os.path.join(outdir, "cne", "fixture_c.h5")
+    write_fixture(path, spec_id="cne/fixture_c", paper="cne",
+                  title="Fixture: Neg-t-SNE over c with Z(t-SNE) and Z(NCE) marked (report test)",
+                  design=c_design())
     return path
 
 

@@ -429,6 +429,128 @@ class PlacementTest(unittest.TestCase):
         self.assertEqual(stars, [([2.0], [0.75]), ([4.0], [0.875])])
 
 
+class RanAtSiteTest(unittest.TestCase):
+    """Neg-t-SNE over c with neg_at_tsne, neg_at_nce and nce at the c they ran at (last_c;
+    Damrich et al. 2023, Fig. S4), tsne and umap without it (make_fixture.c_design)."""
+
+    PAGE = "cne__fixture_c.html"
+    MARKED = ("neg_at_tsne", "neg_at_nce", "nce")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="nebench_report_c_")
+        results = os.path.join(cls.tmp, "results")
+        cls.path = make_fixture.write_c_fixture(results)
+        cls.res = build.load_result(cls.path, os.path.relpath(cls.path, results))
+        cls.site = os.path.join(cls.tmp, "site")
+        cls.proc = run_build("--results", results, "--out", cls.site, "--jobs", "1")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def setUp(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+
+    def stored_mean(self, name, metric):
+        """Seed mean of a stored metric, read straight from the file."""
+        with h5py.File(self.path, "r") as f:
+            values = [f["runs"][rid]["metrics"].attrs[metric] for rid in f["runs"]
+                      if f["runs"][rid].attrs["name"] == name]
+        self.assertEqual(len(values), 2)
+        return sum(values) / 2
+
+    def test_page_lists_the_marked_runs_with_their_c(self):
+        page = read(os.path.join(self.site, self.PAGE))
+        labels = {"neg_at_tsne": "c = 0.00123", "neg_at_nce": "c = 0.0315", "nce": "c = 0.25"}
+        for name, at in labels.items():
+            mean = sum(make_fixture.LAST_C[name]) / 2
+            self.assertIn(f"<li>{name} ({at}): last_c {build.fmt_number(mean)}", page)
+        self.assertNotIn("<li>tsne (", page)
+        self.assertNotIn("<li>umap (", page)
+        imgs = parse(os.path.join(self.site, self.PAGE)).imgs
+        src = "img/cne__fixture_c/metric_neg_c_knn_recall_15.png"
+        self.assertIn(src, imgs)
+        self.assertTrue(os.path.isfile(os.path.join(self.site, src)))
+        self.assertFalse([s for s in imgs if "placement" in s])
+
+    def test_markers_and_dotted_lines_at_last_c(self):
+        sweep = build.make_sweep(self.res.runs, "neg", "c")
+        refs = {}
+        for r in self.res.runs:
+            if not r.params:
+                refs.setdefault(r.name, []).append(r)
+        marked = build.ran_at(sweep, refs)
+        self.assertEqual(list(marked), list(self.MARKED))
+        colours = {ref: f"C{i}" for i, ref in enumerate(refs)}
+        sink = FigureSink()
+        stem = build.plot_metric_sweep(sink, sweep, "knn_recall@15", refs, marked, colours)
+        self.assertEqual(stem, "metric_neg_c_knn_recall@15")
+        ax = sink.figs[stem].axes[0]
+        self.assertEqual(ax.get_xscale(), "log")  # c from 1e-4 to 100
+        bars = {c.get_label(): c for c in ax.containers}
+        vertical = {line.get_xdata()[0]: line for line in ax.lines
+                    if line.get_linestyle() == ":"}
+        for name in self.MARKED:
+            c = sum(make_fixture.LAST_C[name]) / 2
+            (label,) = [k for k in bars if k.startswith(name + " (")]
+            self.assertEqual(label, f"{name} (c = {c:.3g})")
+            (x,) = bars[label].lines[0].get_xdata()
+            (y,) = bars[label].lines[0].get_ydata()
+            self.assertAlmostEqual(x, c, places=12)
+            self.assertAlmostEqual(y, self.stored_mean(name, "knn_recall@15"), places=12)
+            line = vertical[x]
+            self.assertEqual(list(line.get_xdata()), [x, x])
+            self.assertEqual(line.get_color(), colours[name])
+        self.assertEqual(len(vertical), 3)
+        # tsne and umap have no last_c: horizontal lines at their seed means.
+        for name in ("tsne", "umap"):
+            (line,) = [ln for ln in ax.lines if ln.get_label() == name]
+            self.assertEqual(list(line.get_ydata()), [self.stored_mean(name, "knn_recall@15")] * 2)
+
+
+class RanAtTest(unittest.TestCase):
+    NAN = float("nan")
+
+    def sweep(self, values):
+        runs = [make_run("neg", {"c": c}, 0, {"knn_recall@15": 0.5}) for c in values]
+        return build.make_sweep(runs, "neg", "c")
+
+    def refs(self, last_c):
+        return {"z": [make_run("z", {}, s, {"last_c": v, "knn_recall@15": 0.25})
+                      for s, v in enumerate(last_c)]}
+
+    def test_seed_mean_of_the_finite_values(self):
+        (p,) = build.ran_at(self.sweep([1e-3, 1.0]), self.refs([0.25, self.NAN, 0.75])).values()
+        self.assertEqual((p.value, p.mean, p.metric, p.label), (0.5, 0.5, "last_c", "z (c = 0.5)"))
+        self.assertAlmostEqual(p.sd, math.sqrt(0.125))
+        self.assertEqual(p.points, [])
+
+    def test_only_where_the_axis_can_show_it(self):
+        # Log axis (span > 20): a non-positive c cannot be drawn, so it stays a line.
+        self.assertEqual(build.ran_at(self.sweep([1e-3, 1.0]), self.refs([0.0, 0.0])), {})
+        # Linear axis: any finite value is fine.
+        (p,) = build.ran_at(self.sweep([1, 2]), self.refs([-1.0])).values()
+        self.assertEqual(p.value, -1.0)
+        self.assertEqual(build.ran_at(self.sweep(["a", "b"]), self.refs([1.0])), {})
+        self.assertEqual(build.ran_at(self.sweep([1, 2]), self.refs([self.NAN])), {})
+        self.assertEqual(build.ran_at(self.sweep([1, 2]), {"z": [make_run("z", {}, 0)]}), {})
+
+    def test_off_grid_marker_on_a_linear_axis(self):
+        sweep = self.sweep([1, 2, 4])
+        marked = build.ran_at(sweep, self.refs([3.0]))
+        sink = FigureSink()
+        stem = build.plot_metric_sweep(sink, sweep, "knn_recall@15", self.refs([3.0]), marked,
+                                       {"z": "C3"})
+        ax = sink.figs[stem].axes[0]
+        self.assertEqual(ax.get_xscale(), "linear")
+        bar = next(c for c in ax.containers if c.get_label() == "z (c = 3)")
+        self.assertEqual((list(bar.lines[0].get_xdata()), list(bar.lines[0].get_ydata())),
+                         ([3.0], [0.25]))
+        (dotted,) = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
+        self.assertEqual(list(dotted.get_xdata()), [3.0, 3.0])
+
+
 class HelperTest(unittest.TestCase):
     def test_mean_sd_over_seeds(self):
         mean, sd, n = build.mean_sd([0.3, 0.5, float("nan")])
