@@ -157,7 +157,12 @@ def load_specs(files):
             # Relative to the spec file. "labels" may also name a key inside the
             # data file (obs/cell_type of an .h5ad), so it is an input only if it is a file.
             base = os.path.dirname(path)
-            data.append(os.path.normpath(os.path.join(base, ds["path"])))
+            user_data = os.path.normpath(os.path.join(base, ds["path"]))
+            # Said here, not left to Snakemake: when an old report exists, a
+            # dry run would plan around the missing input without a word.
+            if not os.path.exists(user_data):
+                raise WorkflowError(f"{path}: dataset.path: {user_data} does not exist")
+            data.append(user_data)
             if isinstance(ds.get("labels"), str):
                 labels = os.path.normpath(os.path.join(base, ds["labels"]))
                 if os.path.isfile(labels):

@@ -67,17 +67,53 @@ json read_params(const SpecNode &node, const std::string &run,
   return p->raw();
 }
 
+std::string read_metric(const SpecNode &node) {
+  const std::string metric = node.string("metric");
+  if (metric.empty())
+    node.fail_at("metric", "must not be empty");
+  return metric;
+}
+
+/// {run, params?} or, with `metric` given, {run, params?, metric}.
 ClaimSelection
 read_selection(const SpecNode &node,
-               const std::map<std::string, std::set<std::string>> &runs) {
+               const std::map<std::string, std::set<std::string>> &runs,
+               std::string *metric = nullptr) {
   if (!node.is_object())
-    node.fail("must be an object {run, params}, got " +
+    node.fail(std::string("must be an object {run, params") +
+              (metric ? ", metric" : "") + "}, got " +
               json_type_name(node.raw()));
   ClaimSelection s;
   s.run = read_run(node, runs);
   s.params = read_params(node, s.run, runs);
+  if (metric)
+    *metric = read_metric(node);
   node.finish();
   return s;
+}
+
+/// One end of argmax_in's range: a number or {run, metric} of an unswept
+/// run (its seed mean is one number only when the run has one row per seed).
+ClaimBound
+read_bound(const SpecNode &node,
+           const std::map<std::string, std::set<std::string>> &runs) {
+  ClaimBound b;
+  if (node.raw().is_number()) {
+    b.value = node.raw().get<double>();
+    return b;
+  }
+  if (!node.is_object())
+    node.fail("must be a number or {\"run\": NAME, \"metric\": M}, got " +
+              json_type_name(node.raw()));
+  b.run = read_run(node, runs);
+  const auto &swept = runs.at(b.run);
+  if (!swept.empty())
+    node.fail_at("run", "run \"" + b.run + "\" is swept (over " + join(swept) +
+                            "); a range end must refer to an unswept run (one "
+                            "value per seed)");
+  b.metric = read_metric(node);
+  node.finish();
+  return b;
 }
 
 } // namespace
@@ -107,11 +143,11 @@ ClaimSpec::from_spec(const SpecNode &node,
   if (!chk.is_object())
     chk.fail("must be an object, got " + json_type_name(chk.raw()));
   c.check = chk.raw();
-  c.type = chk.string("type", std::nullopt,
-                      {"monotone", "greater", "argmax_in", "within"});
-  c.metric = chk.string("metric");
-  if (c.metric.empty())
-    chk.fail_at("metric", "must not be empty");
+  c.type = chk.string(
+      "type", std::nullopt,
+      {"monotone", "greater", "argmax_in", "within", "ratio_in", "close"});
+  if (c.type != "ratio_in") // ratio_in names a metric per side
+    c.metric = read_metric(chk);
 
   if (c.type == "monotone") {
     c.target.run = read_run(chk, runs);
@@ -126,6 +162,24 @@ ClaimSpec::from_spec(const SpecNode &node,
   } else if (c.type == "argmax_in") {
     c.target.run = read_run(chk, runs);
     c.over = read_over(chk, c.target.run, runs);
+    const SpecNode range = chk.child("range");
+    if (!range.is_array() || range.size() != 2)
+      range.fail("must be [lo, hi], two numbers or {\"run\", \"metric\"} "
+                 "references, got " +
+                 (range.is_array() ? std::to_string(range.size()) + " elements"
+                                   : json_type_name(range.raw())));
+    for (std::size_t i = 0; i < 2; ++i)
+      c.range[i] = read_bound(range.at(i), runs);
+    // Two references may come in either order (which Z is larger is what
+    // the run measures); two numbers are written in order.
+    if (c.range[0].run.empty() && c.range[1].run.empty() &&
+        c.range[0].value > c.range[1].value)
+      chk.fail_at("range", "lo must be <= hi");
+    c.slack_steps =
+        static_cast<int>(chk.integer("slack_steps", 0, Range::closed(0, 1e6)));
+  } else if (c.type == "ratio_in") {
+    c.a = read_selection(chk.child("a"), runs, &c.metric_a);
+    c.b = read_selection(chk.child("b"), runs, &c.metric_b);
     const auto range = chk.numbers("range");
     if (range.size() != 2)
       chk.fail_at("range", "must be [lo, hi], got " +
@@ -134,6 +188,10 @@ ClaimSpec::from_spec(const SpecNode &node,
     c.hi = range[1];
     if (c.lo > c.hi)
       chk.fail_at("range", "lo must be <= hi");
+  } else if (c.type == "close") {
+    c.a = read_selection(chk.child("a"), runs);
+    c.b = read_selection(chk.child("b"), runs);
+    c.tolerance = chk.number("tolerance", std::nullopt, Range::at_least(0));
   } else { // within
     c.target.run = read_run(chk, runs);
     c.target.params = read_params(chk, c.target.run, runs);
@@ -486,15 +544,87 @@ void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   }
 }
 
+/// The observed JSON of a group of rows.
+json stats_json(const std::string &selection, const Stats &s) {
+  return {{"selection", selection}, {"n", s.n}, {"mean", s.mean}, {"sd", s.sd}};
+}
+
+/// [lo, hi] widened to the `steps`-th grid value below lo and above hi
+/// (grid values equal to an end count as inside); an end with fewer grid
+/// values beyond it becomes unbounded (+-inf).
+std::pair<double, double> widen(double lo, double hi,
+                                const std::vector<double> &grid, int steps) {
+  if (steps == 0)
+    return {lo, hi};
+  std::vector<double> below, above;
+  for (double v : grid) {
+    if (v < lo && !same_number(v, lo))
+      below.push_back(v);
+    else if (v > hi && !same_number(v, hi))
+      above.push_back(v);
+  }
+  std::sort(below.begin(), below.end());
+  std::sort(above.begin(), above.end());
+  const auto s = static_cast<std::size_t>(steps);
+  return {below.size() >= s ? below[below.size() - s] : -INFINITY,
+          above.size() >= s ? above[s - 1] : INFINITY};
+}
+
+/// A finite number, or null for an unbounded end.
+json bound_json(double v) { return std::isfinite(v) ? json(v) : json(); }
+
 void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                  ClaimResult &r) {
   const SweepGroups g = group_by(rows, c.target.run, c.over, c.metric);
   json &obs = r.observed;
   put_groups(obs, g);
-  obs["range"] = {c.lo, c.hi};
   const std::string what = c.metric + " over " + c.over + " of " + c.target.run;
+
+  // Resolve the ends: a reference is the seed mean of its run's metric.
+  json ends = json::array(), ref_excluded = json::array();
+  double end_value[2];
+  std::string unresolved;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const ClaimBound &b = c.range[i];
+    if (b.run.empty()) {
+      end_value[i] = b.value;
+      ends.push_back({{"value", b.value}});
+      continue;
+    }
+    const Stats st = stats_of(select_values(
+        ClaimSelection{b.run, json::object()}, rows, b.metric, ref_excluded));
+    end_value[i] = st.mean;
+    json e = stats_json(b.run, st);
+    e["metric"] = b.metric;
+    ends.push_back(e);
+    if (st.n == 0)
+      unresolved += (unresolved.empty() ? "" : "; ") + b.metric + " of " +
+                    b.run + " has no valid runs";
+  }
+  obs["range_ends"] = ends;
+  if (!ref_excluded.empty())
+    obs["range_excluded"] = ref_excluded;
+  obs["slack_steps"] = c.slack_steps;
+  if (!unresolved.empty()) {
+    r.verdict = "inconclusive";
+    r.explanation =
+        what + ": the range cannot be resolved (" + unresolved + ")";
+    return;
+  }
+  const double lo = std::min(end_value[0], end_value[1]);
+  const double hi = std::max(end_value[0], end_value[1]);
+  obs["range"] = {lo, hi};
+  std::vector<double> grid = g.values;
+  grid.insert(grid.end(), g.missing.begin(), g.missing.end());
+  const auto [wlo, whi] = widen(lo, hi, grid, c.slack_steps);
+  if (c.slack_steps > 0)
+    obs["widened_range"] = {bound_json(wlo), bound_json(whi)};
   const std::string range =
-      "[" + fmt(c.lo, "%.6g") + ", " + fmt(c.hi, "%.6g") + "]";
+      "[" + fmt(lo, "%.6g") + ", " + fmt(hi, "%.6g") + "]" +
+      (c.slack_steps > 0 ? " widened by " + std::to_string(c.slack_steps) +
+                               " grid step(s) to [" + fmt(wlo, "%.6g") + ", " +
+                               fmt(whi, "%.6g") + "]"
+                         : "");
   if (!g.numeric) {
     r.verdict = "inconclusive";
     r.explanation = what + ": the values of " + c.over + " are not all numbers";
@@ -521,8 +651,8 @@ void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
     if (i != top && g.stats[i].mean > g.stats[second].mean)
       second = i;
   auto inside = [&](double v) {
-    return (c.lo <= v || same_number(c.lo, v)) &&
-           (v <= c.hi || same_number(c.hi, v));
+    return (wlo <= v || same_number(wlo, v)) &&
+           (v <= whi || same_number(whi, v));
   };
   const double sp = spread(g.stats[top], g.stats[second]);
   obs["argmax"] = g.values[top];
@@ -543,6 +673,84 @@ void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   }
   r.verdict = in_top ? "pass" : "fail";
   r.explanation = head + ", " + (in_top ? "inside " : "outside ") + range;
+}
+
+void eval_ratio(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                ClaimResult &r) {
+  json excluded = json::array();
+  const Stats a = stats_of(select_values(c.a, rows, c.metric_a, excluded));
+  const Stats b = stats_of(select_values(c.b, rows, c.metric_b, excluded));
+  json &obs = r.observed;
+  obs["a"] = stats_json(describe(c.a), a);
+  obs["a"]["metric"] = c.metric_a;
+  obs["b"] = stats_json(describe(c.b), b);
+  obs["b"]["metric"] = c.metric_b;
+  obs["range"] = {c.lo, c.hi};
+  obs["excluded"] = excluded;
+  const std::string na = c.metric_a + " of " + describe(c.a);
+  const std::string nb = c.metric_b + " of " + describe(c.b);
+  if (a.n == 0 || b.n == 0) {
+    r.verdict = "inconclusive";
+    r.explanation =
+        "no valid runs for " + (a.n == 0 ? na : nb) + ", cannot form the ratio";
+    return;
+  }
+  if (b.mean == 0.0) {
+    r.verdict = "inconclusive";
+    r.explanation =
+        nb + " has mean 0, the ratio " + na + " / " + nb + " is undefined";
+    return;
+  }
+  const double ratio = a.mean / b.mean;
+  obs["ratio"] = ratio;
+  const bool ok = (c.lo <= ratio || same_number(c.lo, ratio)) &&
+                  (ratio <= c.hi || same_number(c.hi, ratio));
+  r.verdict = ok ? "pass" : "fail";
+  r.explanation = na + " / " + nb + " = " + fmt(a.mean, "%.4g") + " / " +
+                  fmt(b.mean, "%.4g") + " = " + fmt(ratio, "%.4g") +
+                  (ok ? ", inside " : ", outside ") + "[" + fmt(c.lo, "%.6g") +
+                  ", " + fmt(c.hi, "%.6g") + "]";
+}
+
+void eval_close(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                ClaimResult &r) {
+  json excluded = json::array();
+  const Stats a = stats_of(select_values(c.a, rows, c.metric, excluded));
+  const Stats b = stats_of(select_values(c.b, rows, c.metric, excluded));
+  json &obs = r.observed;
+  obs["a"] = stats_json(describe(c.a), a);
+  obs["b"] = stats_json(describe(c.b), b);
+  obs["tolerance"] = c.tolerance;
+  obs["excluded"] = excluded;
+  if (a.n == 0 || b.n == 0) {
+    r.verdict = "inconclusive";
+    r.explanation = c.metric + ": no valid runs for " +
+                    (a.n == 0 ? describe(c.a) : describe(c.b)) +
+                    ", cannot compare";
+    return;
+  }
+  const double diff = a.mean - b.mean;
+  const double sp = spread(a, b);
+  obs["difference"] = diff;
+  obs["spread"] = sp;
+  const std::string head = c.metric + ": " + describe(c.a) + " " +
+                           fmt(a.mean, "%.4g") + " vs " + describe(c.b) + " " +
+                           fmt(b.mean, "%.4g") + ", |difference| " +
+                           fmt(std::fabs(diff));
+  if (std::fabs(diff) > c.tolerance) {
+    r.verdict = "fail";
+    r.explanation = head + " > tolerance " + fmt(c.tolerance);
+  } else if (has_spread(a, b) && sp > c.tolerance) {
+    r.verdict = "inconclusive";
+    r.explanation = head + " <= tolerance " + fmt(c.tolerance) +
+                    ", but the seed spread of the difference " + fmt(sp) +
+                    " exceeds the tolerance";
+  } else {
+    r.verdict = "pass";
+    r.explanation = head + " <= tolerance " + fmt(c.tolerance) +
+                    (has_spread(a, b) ? ", seed spread " + fmt(sp)
+                                      : " (fewer than 2 seeds, no spread)");
+  }
 }
 
 void eval_within(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
@@ -591,6 +799,10 @@ ClaimResult evaluate_claim(const ClaimSpec &claim,
     eval_argmax(claim, rows, r);
   else if (claim.type == "within")
     eval_within(claim, rows, r);
+  else if (claim.type == "ratio_in")
+    eval_ratio(claim, rows, r);
+  else if (claim.type == "close")
+    eval_close(claim, rows, r);
   else {
     r.verdict = "inconclusive";
     r.explanation = "unknown check type \"" + claim.type + "\"";

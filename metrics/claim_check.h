@@ -7,11 +7,14 @@
 // inside the seed-to-seed spread (2 sqrt(sd_1^2 + sd_2^2), needs >= 2 seeds
 // on both sides) or data is missing. Rows of failed runs (status != "ok")
 // and rows without a finite value of the metric are excluded and listed in
-// observed["excluded"].
+// observed["excluded"]. Two checks decide differently, see evaluate_claim:
+// "close" is inconclusive when the seed spread exceeds its tolerance, and
+// "within" and "ratio_in" have no spread rule (pass or fail on the means).
 
 #include "engine/core/spec_node.h"
 #include "metrics/summary_row.h"
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -27,22 +30,48 @@ struct ClaimSelection {
   nlohmann::json params = nlohmann::json::object(); ///< sweep values to match
 };
 
+/// One end of argmax_in's range: a number, or the seed mean of `metric`
+/// over the ok rows of the unswept run `run` (e.g. {"run": "neg_at_tsne",
+/// "metric": "last_c"}: where t-SNE's Z sits on the c axis).
+struct ClaimBound {
+  double value = 0;   ///< the number (when run is "")
+  std::string run;    ///< reference run (runs[].name, unswept); "" = number
+  std::string metric; ///< the reference run's stored metric
+};
+
 struct ClaimSpec {
-  std::string id;        ///< unique, starts with the CLAIMS.md label ("S1-...")
-  std::string text;      ///< the claim in words
-  nlohmann::json check;  ///< the check object as written in the spec
-  std::string type;      ///< monotone | greater | argmax_in | within
-  std::string metric;    ///< stored metric name, e.g. "knn_recall@15"
+  std::string id;       ///< unique, starts with the CLAIMS.md label ("S1-...")
+  std::string text;     ///< the claim in words
+  nlohmann::json check; ///< the check object as written in the spec
+  /// monotone | greater | argmax_in | within | ratio_in | close
+  std::string type;
+  /// stored metric name, e.g. "knn_recall@15" ("" for ratio_in, whose
+  /// sides name their own: metric_a, metric_b)
+  std::string metric;
   ClaimSelection target; ///< run (and params, within) of monotone, argmax_in,
                          ///< within
   std::string over;      ///< swept param of monotone and argmax_in
   std::string direction; ///< monotone: "increasing" | "decreasing"
-  double tolerance = 0;  ///< monotone: allowed wrong-way step; within: |mean -
-                         ///< reference| bound (metric units)
-  ClaimSelection a, b;   ///< greater: mean(a) - mean(b) > margin
-  double margin = 0;     ///< greater (metric units)
-  double lo = 0, hi = 0; ///< argmax_in: range of `over` that must hold the max
-  double reference = 0;  ///< within: expected value (e.g. a paper's number)
+  /// monotone: allowed wrong-way step; within: |mean - reference| bound;
+  /// close: |mean(a) - mean(b)| bound (metric units)
+  double tolerance = 0;
+  /// greater: mean(a) - mean(b) > margin; close: |mean(a) - mean(b)| <=
+  /// tolerance; ratio_in: mean_a(a) / mean_b(b) in [lo, hi]
+  ClaimSelection a, b;
+  double margin = 0; ///< greater (metric units)
+  /// argmax_in: the two ends of the range of `over` that must hold the
+  /// maximum, as written; the effective range is [min, max] of their
+  /// values, so the order of two references does not matter
+  std::array<ClaimBound, 2> range;
+  /// argmax_in: the argmax may lie up to this many grid steps (the sorted
+  /// swept values) outside the range: a range whose ends come from other
+  /// runs (a measured Z) is not made of grid values and may fall between
+  /// two of them, so on a discrete sweep the nearest grid value outside is
+  /// as close as the grid can resolve
+  int slack_steps = 0;
+  std::string metric_a, metric_b; ///< ratio_in: the metric of each side
+  double lo = 0, hi = 0;          ///< ratio_in: range of the ratio
+  double reference = 0; ///< within: expected value (e.g. a paper's number)
   /// Optional: why the claim may not hold in this setting (settings, data
   /// size, a reimplementation's differences); reports show it when the
   /// verdict is not pass. "" when the spec gives none.
@@ -50,7 +79,8 @@ struct ClaimSpec {
 
   /// Strict parse of one "claims" element. `run_sweep_params` maps every run
   /// name of the spec to its sweep parameter names; the check's runs, `over`
-  /// and selection params must exist there. Errors name the JSON path
+  /// and selection params must exist there, and a run an argmax_in range end
+  /// refers to must be unswept (one row per seed). Errors name the JSON path
   /// ("claims[0].check.over: ...").
   static ClaimSpec from_spec(
       const SpecNode &claim_node,
@@ -67,6 +97,22 @@ struct ClaimResult {
 };
 
 /// Evaluates one claim on the summary rows of a result file.
+///   monotone   seed means along `over` step the given way; a wrong-way step
+///              beyond tolerance fails, inconclusive within 2x seed spread.
+///   greater    mean(a) - mean(b) > margin; inconclusive within the spread.
+///   argmax_in  the `over` value of the largest mean lies in the range
+///              (widened by slack_steps); a range end that refers to a run
+///              without valid rows is inconclusive; so are top two within
+///              the spread on different sides of the range.
+///   within     |mean - reference| <= tolerance, else fail.
+///   ratio_in   mean(a) / mean(b) in [lo, hi], else fail; inconclusive when
+///              a side has no valid rows or mean(b) = 0. The range is meant
+///              to be a factor wide compared with the seed spread.
+///   close      |mean(a) - mean(b)| > tolerance fails; within it, the
+///              verdict is inconclusive when the spread of the difference
+///              (2 sqrt(sd_a^2 + sd_b^2), >= 2 seeds on both sides) exceeds
+///              the tolerance (the seeds cannot resolve a difference that
+///              small, so the agreement may be luck), else pass.
 ClaimResult evaluate_claim(const ClaimSpec &claim,
                            const std::vector<SummaryRow> &rows);
 

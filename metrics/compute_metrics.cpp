@@ -8,8 +8,10 @@
 #include "metrics/knn_recall.h"
 #include "metrics/norm_stats.h"
 #include "metrics/rank_correlation.h"
+#include "metrics/silhouette.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 
@@ -122,6 +124,24 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
             distance_rank_correlation(*in.X, y, s.points, in.seed);
       else
         out["dcor_input"] = distance_correlation(*in.X, y, s.points, in.seed);
+    } else if (s.type == "silhouette") {
+      if (!in.labels || in.labels->empty())
+        continue;
+      require_rows("the label vector",
+                   static_cast<std::int64_t>(in.labels->size()), n);
+      const double v = silhouette(y, *in.labels, s.points, in.seed);
+      if (std::isfinite(v)) // NaN: fewer than 2 classes in the sample
+        out["silhouette"] = v;
+    } else if (s.type == "trace_last") {
+      if (!in.trace)
+        continue;
+      const auto it = in.trace->columns.find(s.column);
+      // The last logged row is the state the embedding was taken at; a
+      // non-finite value there (a column a phase does not define) means
+      // the run has no such value, not an older one.
+      if (it != in.trace->columns.end() && !it->second.empty() &&
+          std::isfinite(it->second.back()))
+        out["last_" + s.column] = it->second.back();
     } else if (s.type == "norms") {
       const NormStats st = norm_stats(y);
       const double values[] = {st.mean,   st.std, st.min, st.q05, st.q25,

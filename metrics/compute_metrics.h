@@ -5,6 +5,7 @@
 #include "engine/core/csr.h"
 #include "engine/core/knn_graph.h"
 #include "engine/core/matrix.h"
+#include "engine/core/trace.h"
 #include "metrics/metric_spec.h"
 
 #include <cstdint>
@@ -26,22 +27,29 @@ struct MetricInput {
   const Csr *affinities = nullptr;
   /// the run's embedding (n x dim); required
   const MatrixD *embedding = nullptr;
-  /// class labels (n); may be null or empty, then knn_accuracy is skipped
+  /// class labels (n); may be null or empty, then knn_accuracy and
+  /// silhouette are skipped
   const std::vector<std::int32_t> *labels = nullptr;
   /// seed of every sampled metric: point samples are Rng(seed).sample(n, m)
   /// and the knn_accuracy split is stratified_split(labels, f, seed), so
   /// metrics with the same `points` share their sample
   std::uint64_t seed = 0;
+  /// the method's optimisation trace (MethodOutput::trace); may be null,
+  /// then trace_last is skipped
+  const Trace *trace = nullptr;
 };
 
 /// Stored metric name -> value for every spec (names as metric_names()).
 /// knn_recall computes the embedding kNN once (largest k, union of samples).
 /// Skipped, i.e. absent from the map: knn_recall_affinity@k without
-/// affinities, knn_accuracy@k without labels, and every cross-run metric
+/// affinities, knn_accuracy@k and silhouette without labels, silhouette when
+/// the sample holds fewer than 2 classes, last_<column> when the trace is
+/// missing, lacks the column or its last value is not finite (e.g. c of an
+/// InfoNCE phase after an early NEG phase), and every cross-run metric
 /// (is_cross_run: computed later by compute_cross_run_metrics). Throws
-/// NebenchError when the embedding is missing, two specs produce the same name,
-/// the input graph is missing or has fewer than k columns, X is missing for
-/// spearman / distance_correlation, or row counts disagree.
+/// NebenchError when the embedding is missing, two specs produce the same
+/// name, the input graph is missing or has fewer than k columns, X is
+/// missing for spearman / distance_correlation, or row counts disagree.
 std::map<std::string, double>
 compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &input);
 

@@ -1,5 +1,7 @@
 #include "metrics/metric_spec.h"
 
+#include <regex>
+
 namespace nebench {
 
 namespace {
@@ -15,10 +17,7 @@ MetricSpec MetricSpec::from_spec(
     const SpecNode &node,
     const std::map<std::string, std::set<std::string>> &run_sweep_params) {
   MetricSpec s;
-  s.type = node.string("type", std::nullopt,
-                       {"knn_recall", "knn_accuracy", "spearman",
-                        "distance_correlation", "distance_correlation_to_run",
-                        "norms"});
+  s.type = node.string("type", std::nullopt, metric_types());
   if (s.type == "knn_recall") {
     s.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
     s.reference =
@@ -52,6 +51,17 @@ MetricSpec MetricSpec::from_spec(
                               "must be an unswept run (one embedding per "
                               "seed)");
     s.points = node.integer("points", 5000, Range::at_least(10));
+  } else if (s.type == "silhouette") {
+    s.points = node.integer("points", 5000, Range::at_least(10));
+  } else if (s.type == "trace_last") {
+    s.column = node.string("column");
+    // The column becomes part of a stored metric name (an HDF5 attribute
+    // and a /summary dataset name): keep it to an identifier.
+    static const std::regex identifier("^[A-Za-z][A-Za-z0-9_]*$");
+    if (!std::regex_match(s.column, identifier))
+      node.fail_at("column", "must be a trace column name (a letter, then "
+                             "letters, digits or '_'), got \"" +
+                                 s.column + "\"");
   }
   node.finish();
   return s;
@@ -59,6 +69,18 @@ MetricSpec MetricSpec::from_spec(
 
 bool is_cross_run(const MetricSpec &spec) {
   return spec.type == "distance_correlation_to_run";
+}
+
+const std::vector<std::string> &metric_types() {
+  static const std::vector<std::string> types = {"knn_recall",
+                                                 "knn_accuracy",
+                                                 "spearman",
+                                                 "distance_correlation",
+                                                 "distance_correlation_to_run",
+                                                 "norms",
+                                                 "silhouette",
+                                                 "trace_last"};
+  return types;
 }
 
 std::string at_suffix(int k) {
@@ -95,6 +117,10 @@ std::vector<std::string> metric_names(const MetricSpec &spec) {
     return {"dcor_to_" + spec.run};
   if (spec.type == "norms")
     return norm_metric_names();
+  if (spec.type == "silhouette")
+    return {"silhouette"};
+  if (spec.type == "trace_last")
+    return {"last_" + spec.column};
   return {};
 }
 

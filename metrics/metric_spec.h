@@ -14,7 +14,7 @@ namespace nebench {
 
 struct MetricSpec {
   /// knn_recall | knn_accuracy | spearman | distance_correlation |
-  /// distance_correlation_to_run | norms
+  /// distance_correlation_to_run | norms | silhouette | trace_last
   std::string type;
   /// neighbours per point (knn_recall, knn_accuracy); papers use 15
   /// (papers/spectrum_and_cne.md sections 1.5, 2.3)
@@ -24,8 +24,8 @@ struct MetricSpec {
   /// affinities, spectrum section 2.3) or "both"
   std::string reference = "both";
   /// sampled points: knn_recall 0 = all (default), spearman,
-  /// distance_correlation and distance_correlation_to_run default 5000 (both
-  /// papers use 5,000)
+  /// distance_correlation, distance_correlation_to_run and silhouette
+  /// default 5000 (both papers use 5,000)
   std::int64_t points = 0;
   /// held-out share of every class for knn_accuracy, in (0, 1)
   double test_fraction = 0.2;
@@ -34,6 +34,10 @@ struct MetricSpec {
   /// section 2.3 places UMAP, FA2 and LE on the t-SNE exaggeration axis by
   /// the distance correlation of their embeddings with each t-SNE(rho))
   std::string run;
+  /// trace_last: the trace column whose last logged value is stored as
+  /// "last_<column>" (e.g. "c", "Z", "zbar": the CNE paper's Z-bar axis,
+  /// sec. 1.3, places t-SNE and NCE runs by their Z)
+  std::string column;
 
   /// Strict: exactly the keys of the given type; errors name the JSON path.
   /// `run_sweep_params` maps every run name of the spec to its sweep
@@ -53,9 +57,14 @@ bool is_cross_run(const MetricSpec &spec);
 
 /// Stored metric names this spec produces ("knn_recall@15",
 /// "knn_recall_affinity@15", "knn_accuracy@15", "spearman", "dcor_input",
-/// "dcor_to_umap", "norm_mean", ...). A name may be absent from a run's results
-/// when its input is missing (affinity matrix, labels): see compute_metrics.
+/// "dcor_to_umap", "norm_mean", "silhouette", "last_c", ...). A name may be
+/// absent from a run's results when its input is missing (affinity matrix,
+/// labels, trace column): see compute_metrics.
 std::vector<std::string> metric_names(const MetricSpec &spec);
+
+/// Every metric "type" a spec may name, in the order `nebench list metrics`
+/// shows them.
+const std::vector<std::string> &metric_types();
 
 /// "@k", the suffix of k-dependent metric names ("knn_recall@15").
 std::string at_suffix(int k);

@@ -78,6 +78,23 @@ def problems(validator, spec):
             elif runs[m["run"]].get("sweep"):
                 found.append((f"metrics[{i}].run",
                               f"run {m['run']!r} is swept; the reference must be unswept"))
+        # An argmax_in range end {"run", "metric"} refers to an unswept run
+        # (its seed mean is one number), as the C++ loader checks.
+        claims = spec.get("claims")
+        for i, c in enumerate(claims if isinstance(claims, list) else []):
+            check = c.get("check") if isinstance(c, dict) else None
+            if not (isinstance(check, dict) and check.get("type") == "argmax_in"
+                    and isinstance(check.get("range"), list)):
+                continue
+            for j, end in enumerate(check["range"]):
+                if not (isinstance(end, dict) and isinstance(end.get("run"), str)):
+                    continue
+                where = f"claims[{i}].check.range[{j}].run"
+                if end["run"] not in runs:
+                    found.append((where, f"unknown run {end['run']!r}"))
+                elif runs[end["run"]].get("sweep"):
+                    found.append((where, f"run {end['run']!r} is swept; a range end "
+                                         "must refer to an unswept run"))
     return found
 
 
@@ -247,6 +264,56 @@ BAD += [
     bad("cne unknown key", setp(["runs", 4, "method", "batchsize"], 10)),
     bad("cne init spectral", setp(["runs", 5, "method", "init", "type"], "spectral")),
 ]
+
+# Metrics and claim checks of the CNE claims (metrics/metric_spec.h,
+# metrics/claim_check.h): silhouette, trace_last, argmax_in with run
+# references, ratio_in, close.
+GOOD["metrics"] += [{"type": "silhouette", "points": 5000},
+                    {"type": "trace_last", "column": "c"},
+                    {"type": "trace_last", "column": "zbar"}]
+_M = len(GOOD["metrics"]) - 3
+_C = len(GOOD["claims"])
+GOOD["claims"] += [
+    {"id": "C1-peak-between-tsne-and-ncvis", "text": "recall peaks between Z(t-SNE) and Z(NCVis)",
+     "check": {"type": "argmax_in", "run": "cne_neg", "over": "zbar", "metric": "knn_recall@15",
+               "range": [{"run": "cne_nce", "metric": "last_zbar"}, 1e5], "slack_steps": 1}},
+    {"id": "C2-nce-z-near-tsne", "text": "NCE's learned Z-bar is near Z(t-SNE)",
+     "check": {"type": "ratio_in", "a": {"run": "cne_nce", "metric": "last_zbar"},
+               "b": {"run": "tsne", "params": {"rho": 1, "kind": "a"}, "metric": "last_Z"},
+               "range": [0.25, 4]}},
+    {"id": "C5-close", "text": "parametric close to non-parametric",
+     "check": {"type": "close", "metric": "knn_recall@15", "a": {"run": "umap"},
+               "b": {"run": "cne_infonce"}, "tolerance": 0.02}},
+]
+BAD += [
+    bad("silhouette points 5", setp(["metrics", _M, "points"], 5)),
+    bad("silhouette unknown key", setp(["metrics", _M, "k"], 15)),
+    bad("trace_last without column", delp(["metrics", _M + 1, "column"])),
+    bad("trace_last column with a space", setp(["metrics", _M + 1, "column"], "log z")),
+    bad("trace_last column empty", setp(["metrics", _M + 1, "column"], "")),
+    bad("argmax_in range end a string", setp(["claims", _C, "check", "range", 1], "1e5")),
+    bad("argmax_in range end without metric",
+        delp(["claims", _C, "check", "range", 0, "metric"])),
+    bad("argmax_in range end unknown key",
+        setp(["claims", _C, "check", "range", 0, "params"], {})),
+    bad("argmax_in range end of an unknown run",
+        setp(["claims", _C, "check", "range", 0, "run"], "nope")),
+    bad("argmax_in range end of a swept run",
+        setp(["claims", _C, "check", "range", 0, "run"], "tsne")),
+    bad("argmax_in slack_steps -1", setp(["claims", _C, "check", "slack_steps"], -1)),
+    bad("argmax_in slack_steps 0.5", setp(["claims", _C, "check", "slack_steps"], 0.5)),
+    bad("ratio_in without range", delp(["claims", _C + 1, "check", "range"])),
+    bad("ratio_in range of 1", setp(["claims", _C + 1, "check", "range"], [1])),
+    bad("ratio_in side without metric", delp(["claims", _C + 1, "check", "a", "metric"])),
+    bad("ratio_in with a shared metric",
+        setp(["claims", _C + 1, "check", "metric"], "knn_recall@15")),
+    bad("close without tolerance", delp(["claims", _C + 2, "check", "tolerance"])),
+    bad("close negative tolerance", setp(["claims", _C + 2, "check", "tolerance"], -0.1)),
+    bad("close side with a metric",
+        setp(["claims", _C + 2, "check", "a", "metric"], "knn_recall@15")),
+    bad("close without metric", delp(["claims", _C + 2, "check", "metric"])),
+]
+
 
 def main():
     failures = []

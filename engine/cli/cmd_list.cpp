@@ -20,14 +20,15 @@ int list(const std::string &what) {
       fmt::print("{}\n", m);
   } else if (what == "metrics") {
     // One line per metric type with the stored names it produces (with its
-    // defaults; a cross-run metric is shown with a placeholder run name).
+    // defaults; placeholders for a cross-run metric's run and a trace
+    // column).
     const std::string run = "<run>";
-    for (const char *type :
-         {"knn_recall", "knn_accuracy", "spearman", "distance_correlation",
-          "distance_correlation_to_run", "norms"}) {
+    for (const std::string &type : metric_types()) {
       json j = {{"type", type}};
-      if (std::string(type) == "distance_correlation_to_run")
+      if (type == "distance_correlation_to_run")
         j["run"] = run;
+      if (type == "trace_last")
+        j["column"] = "COLUMN";
       const auto names =
           metric_names(MetricSpec::from_spec(SpecNode(j, ""), {{run, {}}}));
       fmt::print("{:<28} {}\n", type, fmt::join(names, ", "));

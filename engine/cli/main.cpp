@@ -7,6 +7,7 @@
 #include "engine/core/errors.h"
 #include "engine/core/threads.h"
 #ifdef NEBENCH_WITH_TORCH
+#include "engine/torch/torch_methods.h"
 #include "engine/torch/torch_threads.h"
 #endif
 
@@ -58,6 +59,8 @@ int main(int argc, char **argv) {
   set_threads(g.threads);
 #ifdef NEBENCH_WITH_TORCH
   set_torch_threads(g.threads);
+  // Parametric CNE and the "cuda" device (engine/ne/method_registry.h).
+  register_torch_methods();
 #endif
 
   try {

@@ -45,11 +45,28 @@ double CneParams::resolved_c(std::int64_t n, const RunContext *ctx) const {
 }
 
 CneParams CneParams::from_spec(const SpecNode &node) {
+  CneParams p = read_shared(node);
+  // make_method() sends "parametric": true to engine/torch; here it can only
+  // come from a direct call.
+  if (node.boolean("parametric", false))
+    node.fail_at("parametric", "parametric CNE is built by make_method() "
+                               "(engine/torch), not by CneParams");
+  for (const char *key : {"hidden", "optimizer_lr"})
+    if (node.has(key))
+      node.fail_at(key, "only for \"parametric\": true");
+  p.learning_rate = node.number("learning_rate", 1.0, Range::positive());
+  if (auto i = node.optional_child("init")) {
+    p.init.type = i->string("type", std::string("pca"), {"pca", "random"});
+    p.init.std = i->number("std", 1.0, Range::positive());
+    i->finish();
+  }
+  node.finish();
+  return p;
+}
+
+CneParams CneParams::read_shared(const SpecNode &node) {
   CneParams p;
   node.string("type", std::string("cne"), {"cne"});
-  if (node.boolean("parametric", false))
-    node.fail_at("parametric",
-                 "parametric CNE is in engine/torch (not built yet)");
   p.loss = parse_loss(node.string("loss", std::string("infonce"),
                                   {"neg", "nce", "infonce", "umap"}));
   const std::string loss = to_string(p.loss);
@@ -104,17 +121,10 @@ CneParams CneParams::from_spec(const SpecNode &node) {
     p.log_z_init = node.number("log_z_init", 0.0, Range::closed(-700, 700));
   }
   p.eps = node.number("eps", 1.0, Range::at_least(0.0));
-  p.learning_rate = node.number("learning_rate", 1.0, Range::positive());
   p.clamp_low = node.number("clamp_low", 1e-10, Range{0.0, 1.0, true, true});
   p.dim = static_cast<int>(node.integer("dim", 2, Range::closed(1, 256)));
-  if (auto i = node.optional_child("init")) {
-    p.init.type = i->string("type", std::string("pca"), {"pca", "random"});
-    p.init.std = i->number("std", 1.0, Range::positive());
-    i->finish();
-  }
   p.log_every =
       static_cast<int>(node.integer("log_every", 50, Range::closed(1, 1e9)));
-  node.finish();
   return p;
 }
 

@@ -99,9 +99,15 @@ struct CneParams {
   /// "epochs", "early_epochs", "c" | "zbar" (neg only), "rho", "loss_scale"
   /// (infonce only), "eps", "learning_rate", "log_z_learning_rate",
   /// "log_z_init" (nce only), "clamp_low", "dim", "init": {"type", "std"},
-  /// "log_every", "parametric"} strictly (SpecError naming the JSON path;
-  /// "parametric": true is refused until engine/torch provides it).
+  /// "log_every", "parametric": false} strictly (SpecError naming the JSON
+  /// path). "parametric": true is built by make_method() through the hook
+  /// of engine/ne/method_registry.h (engine/torch/parametric_cne.h).
   static CneParams from_spec(const SpecNode &method_node);
+
+  /// The keys both variants share (all of from_spec's but "parametric",
+  /// "learning_rate" and "init"), read without finish(): the parametric
+  /// parser (engine/torch) reads its own keys, then finishes.
+  static CneParams read_shared(const SpecNode &method_node);
 };
 
 class CneMethod : public Method {
@@ -117,7 +123,9 @@ public:
   double estimated_bytes(std::int64_t n) const override;
   /// Embedding n x dim; affinities: the binary kNN graph (values 1); trace:
   /// epoch, phase (0 early, 1 target loss), loss, lr, norm_mean, seconds,
-  /// and log_z, zbar for nce.
+  /// log_z and zbar for nce, and c (the NEG estimator's c = m Z-bar / n^2:
+  /// neg's constant, 1 in the early phase, m exp(log Z) for nce; NaN in
+  /// the rows of an infonce or umap phase, absent without any NEG phase).
   MethodOutput run(const Problem &problem, const RunContext &ctx) override;
 
   const CneParams &params() const { return params_; }

@@ -39,7 +39,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -129,8 +132,9 @@ public:
   /// appends a trace row (columns epoch = epochs done over all phases,
   /// phase, loss = mean per directed edge over the epoch's batches, lr,
   /// norm_mean, seconds since construction; log_z and zbar = exp(log Z)
-  /// n^2 for NceLoss) per logged epoch. Calls ctx.check() and ctx.report()
-  /// once per epoch; throws NumericalError when Y becomes non-finite.
+  /// n^2 for NceLoss; c = neg_c(loss), NaN in a phase without one, see
+  /// push_c) per logged epoch. Calls ctx.check() and ctx.report() once per
+  /// epoch; throws NumericalError when Y becomes non-finite.
   template <class Loss>
   void run_phase(Loss &loss, const CnePhaseInfo &phase, MatrixD &Y,
                  Trace &trace, const RunContext &ctx) {
@@ -155,6 +159,7 @@ public:
           trace.push("log_z", loss.log_z);
           trace.push("zbar", cne_zbar_from_log_z(loss.log_z, edges_.n));
         }
+        push_c(trace, loss);
         trace.push("seconds", std::chrono::duration<double>(
                                   std::chrono::steady_clock::now() - start_)
                                   .count());
@@ -163,7 +168,38 @@ public:
     }
   }
 
+  /// The c of the NEG estimator sigma = 1 / (1 + c q) a loss uses, the
+  /// position on the paper's Z-bar axis (c = m Z-bar / n^2, sec. 1.3):
+  /// NegLoss its constant; NceLoss m exp(log Z) with the code's m =
+  /// min(m, 2b - 1) of a full batch (NceLoss::prepare), after the epoch's
+  /// last update of log Z. None (nullopt) for InfoNCE and UMAP, which
+  /// have no NEG normaliser.
+  template <class Loss> std::optional<double> neg_c(const Loss &loss) const {
+    if constexpr (requires { loss.log_z; }) {
+      const int m =
+          std::max(std::min(loss.negatives, 2 * batch_capacity_ - 1), 0);
+      return static_cast<double>(m) * std::exp(loss.log_z);
+    } else if constexpr (requires { loss.c; }) {
+      return loss.c;
+    } else {
+      return std::nullopt;
+    }
+  }
+
 private:
+  /// Trace column "c" (neg_c): present once any phase has a c; a row of a
+  /// phase without one holds NaN, so that all columns keep one length when
+  /// an early NEG phase (c = 1) precedes InfoNCE or UMAP.
+  template <class Loss> void push_c(Trace &trace, const Loss &loss) const {
+    const std::optional<double> c = neg_c(loss);
+    if (!c && !trace.columns.count("c"))
+      return;
+    auto &col = trace.columns["c"];
+    const std::size_t rows = trace.columns.at("epoch").size();
+    col.resize(rows - 1, std::numeric_limits<double>::quiet_NaN());
+    col.push_back(c ? *c : std::numeric_limits<double>::quiet_NaN());
+  }
+
   void check_shape(const MatrixD &Y) const;
   /// Y[p] -= lr clip(G[p]) and G[p] = 0 for the points of the batch.
   void clipped_step(MatrixD &Y, double lr);

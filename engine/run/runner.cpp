@@ -2,6 +2,7 @@
 
 #include "datasets/registry.h"
 #include "engine/core/threads.h"
+#include "engine/ne/method_registry.h"
 #include "engine/run/interrupt.h"
 #include "engine/run/memory_guard.h"
 #include "engine/run/problem.h"
@@ -102,6 +103,7 @@ RunRecord execute_run(const PlannedRun &run, const Plan &plan,
     input.embedding = &out.embedding;
     input.labels = &problem.dataset.labels;
     input.seed = run.spec.seed;
+    input.trace = &out.trace;
     rec.metrics = compute_metrics(plan.metrics, input);
     rec.embedding = convert<float>(out.embedding);
     rec.trace = std::move(out.trace);
@@ -176,10 +178,9 @@ bool same_spec(const ResultFile &f, const std::string &spec_json,
 RunOutcome run_spec(const RunOptions &o) {
   const auto &stop = install_interrupt_handlers();
   set_threads(o.threads);
-  if (o.device != "cpu")
-    throw UsageError("--device " + o.device +
-                     ": the native methods of this build run on the CPU; "
-                     "use --device cpu");
+  // --device places the LibTorch methods (engine/torch registers "cuda"
+  // when its LibTorch sees a GPU); native methods always run on the CPU.
+  select_method_device(o.device);
 
   Spec spec = load_spec(o.spec_path, o.profile);
   Plan plan = make_plan(spec);

@@ -7,6 +7,7 @@
 #include "metrics/knn_accuracy.h"
 #include "metrics/knn_recall.h"
 #include "metrics/rank_correlation.h"
+#include "metrics/silhouette.h"
 
 #include <gtest/gtest.h>
 
@@ -121,6 +122,37 @@ TEST(MetricSpec, StoredNames) {
             (std::vector<std::string>{"dcor_to_le"}));
 }
 
+TEST(MetricSpec, SilhouetteAndTraceLast) {
+  const MetricSpec s = parse(R"({"type": "silhouette"})");
+  EXPECT_EQ(s.points, 5000);
+  EXPECT_EQ(parse(R"({"type": "silhouette", "points": 300})").points, 300);
+  EXPECT_EQ(metric_names(s), (std::vector<std::string>{"silhouette"}));
+  EXPECT_NE(spec_error(R"({"type": "silhouette", "points": 9})")
+                .find("metrics[0].points"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "silhouette", "k": 15})")
+                .find("metrics[0].k: unknown key"),
+            std::string::npos);
+
+  const MetricSpec t = parse(R"({"type": "trace_last", "column": "c"})");
+  EXPECT_EQ(t.column, "c");
+  EXPECT_FALSE(is_cross_run(t));
+  EXPECT_EQ(metric_names(t), (std::vector<std::string>{"last_c"}));
+  EXPECT_EQ(metric_names(parse(R"({"type": "trace_last", "column": "Z"})")),
+            (std::vector<std::string>{"last_Z"}));
+  EXPECT_EQ(spec_error(R"({"type": "trace_last"})"),
+            "spec.json: metrics[0].column: required key is missing");
+  for (const char *bad : {"", "1c", "log z", "a/b"})
+    EXPECT_NE(spec_error(R"({"type": "trace_last", "column": ")" +
+                         std::string(bad) + "\"}")
+                  .find("metrics[0].column: must be a trace column name"),
+              std::string::npos)
+        << bad;
+  EXPECT_NE(spec_error(R"({"type": "trace_last", "column": "c", "points": 5})")
+                .find("metrics[0].points: unknown key"),
+            std::string::npos);
+}
+
 /// Three separated 2-D blobs; X = the points (float), labels = the blob.
 struct Fixture {
   Matrix x{150, 2};
@@ -209,6 +241,70 @@ TEST(ComputeMetrics, SkipsAffinityRecallAndAccuracyWithoutTheirInputs) {
   const auto m2 =
       compute_metrics(f.specs(), {&f.x, &f.graph, nullptr, &y, nullptr, 0});
   EXPECT_EQ(m2.count("knn_accuracy@5"), 0u);
+}
+
+TEST(ComputeMetrics, SilhouetteIsTheSampledScoreAndNeedsLabels) {
+  const Fixture f;
+  Rng rng(4);
+  MatrixD y(150, 2);
+  for (std::int64_t i = 0; i < 150; ++i) {
+    y(i, 0) = f.x(i, 0) + 30.0 * rng.normal();
+    y(i, 1) = f.x(i, 1) + 30.0 * rng.normal();
+  }
+  const std::vector<MetricSpec> specs = {
+      parse(R"({"type": "silhouette", "points": 60})")};
+  const auto m =
+      compute_metrics(specs, {&f.x, &f.graph, nullptr, &y, &f.labels, 11});
+  EXPECT_DOUBLE_EQ(m.at("silhouette"),
+                   silhouette_score(y, f.labels, Rng(11).sample(150, 60)));
+  // Noisy blobs: between the separated (near 1) and the mixed (near 0).
+  EXPECT_GT(m.at("silhouette"), 0.1);
+  EXPECT_LT(m.at("silhouette"), 0.9);
+  const std::vector<std::int32_t> none, one_class(150, 4);
+  EXPECT_EQ(compute_metrics(specs, {&f.x, &f.graph, nullptr, &y, &none, 0})
+                .count("silhouette"),
+            0u);
+  EXPECT_EQ(compute_metrics(specs, {&f.x, &f.graph, nullptr, &y, nullptr, 0})
+                .count("silhouette"),
+            0u);
+  // One class: the coefficient is undefined, so it is absent.
+  EXPECT_EQ(compute_metrics(specs, {&f.x, &f.graph, nullptr, &y, &one_class, 0})
+                .count("silhouette"),
+            0u);
+}
+
+TEST(ComputeMetrics, TraceLastStoresTheLastLoggedValue) {
+  const Fixture f;
+  const MatrixD y = convert<double>(f.x);
+  const std::vector<MetricSpec> specs = {
+      parse(R"({"type": "trace_last", "column": "c"})"),
+      parse(R"({"type": "trace_last", "column": "Z"})"),
+      parse(R"({"type": "trace_last", "column": "zbar"})")};
+  Trace trace;
+  for (double v : {1.0, 1.0, 0.002, 0.0025})
+    trace.push("c", v);
+  for (double v : {4e6, 6e6, 8e6, 8.13e6})
+    trace.push("Z", v);
+  MetricInput in{&f.x, &f.graph, nullptr, &y, nullptr, 0};
+  in.trace = &trace;
+  auto m = compute_metrics(specs, in);
+  EXPECT_EQ(m.at("last_c"), 0.0025);
+  EXPECT_EQ(m.at("last_Z"), 8.13e6);
+  EXPECT_EQ(m.count("last_zbar"), 0u); // the trace has no such column
+  EXPECT_EQ(m.size(), 2u);
+  // A last row without a value (an InfoNCE phase after an early NEG phase
+  // logs c = NaN) means no value, not the early phase's.
+  trace.push("c", std::nan(""));
+  trace.push("Z", 9e6);
+  m = compute_metrics(specs, in);
+  EXPECT_EQ(m.count("last_c"), 0u);
+  EXPECT_EQ(m.at("last_Z"), 9e6);
+  // No trace (e.g. an external embedding): absent.
+  in.trace = nullptr;
+  EXPECT_TRUE(compute_metrics(specs, in).empty());
+  trace.columns["c"].clear();
+  in.trace = &trace;
+  EXPECT_EQ(compute_metrics(specs, in).count("last_c"), 0u);
 }
 
 TEST(ComputeMetrics, LeavesCrossRunMetricsToThePostPass) {

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 namespace nebench {
@@ -187,6 +188,20 @@ TEST(CneMethod, EarlyPhaseIsNegAtUnitCThenTheTargetLoss) {
   EXPECT_EQ(col.at("lr"), (std::vector<double>{1, 1 - 1.0 / 3, 1 - 2.0 / 3, 1,
                                                0.75, 0.5, 0.25}));
   EXPECT_EQ(col.at("loss"), trace.columns.at("loss"));
+  // c: 1 in the early NEG phase, none (NaN) in the InfoNCE phase.
+  ASSERT_EQ(col.at("c").size(), 7u);
+  EXPECT_EQ(col.at("c")[2], 1.0);
+  EXPECT_TRUE(std::isnan(col.at("c")[3]));
+}
+
+TEST(CneMethod, NegTracesItsC) {
+  // zbar = 2e4 on n = 500 points, m = 5: c = 5 * 2e4 / 500^2 = 0.4 in the
+  // target phase after the early phase at c = 1.
+  const MethodOutput out =
+      run_cne(R"({"type": "cne", "loss": "neg", "zbar": 2e4,
+                  "early_epochs": 2, "epochs": 2, "log_every": 1})",
+              0);
+  EXPECT_EQ(out.trace.columns.at("c"), (std::vector<double>{1, 1, 0.4, 0.4}));
 }
 
 TEST(CneMethod, SameSeedSameEmbedding) {
@@ -205,6 +220,8 @@ TEST(CneMethod, NceTracesLogZ) {
   ASSERT_EQ(col.at("log_z").size(), col.at("epoch").size());
   ASSERT_EQ(col.at("zbar").size(), col.at("epoch").size());
   EXPECT_NE(col.at("log_z").back(), 0.0);
+  ASSERT_EQ(col.at("c").size(), col.at("epoch").size());
+  EXPECT_DOUBLE_EQ(col.at("c").back(), 5.0 * std::exp(col.at("log_z").back()));
 }
 
 TEST(CneMethod, NeedsEnoughNeighbours) {

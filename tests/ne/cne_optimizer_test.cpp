@@ -127,6 +127,51 @@ TEST(CneOptimizer, LearningRateRestartsPerPhaseAndIsTraced) {
   for (double l : c.at("loss"))
     EXPECT_TRUE(std::isfinite(l) && l > 0);
   EXPECT_EQ(c.count("log_z"), 0u);
+  // c of the NEG estimator: 1 in the early phase, none (NaN) for InfoNCE,
+  // the column as long as the others.
+  const auto &cc = c.at("c");
+  ASSERT_EQ(cc.size(), 5u);
+  EXPECT_EQ(cc[0], 1.0);
+  EXPECT_EQ(cc[1], 1.0);
+  for (std::size_t r = 2; r < 5; ++r)
+    EXPECT_TRUE(std::isnan(cc[r])) << r;
+}
+
+TEST(CneOptimizer, TracesTheNegEstimatorsC) {
+  CneOptimizerParams p;
+  p.batch_size = 256;
+  p.log_every = 1;
+  CneOptimizer opt(fixture().A, p);
+  MatrixD Y = pca_init(fixture().X, 2, 1.0);
+  Trace trace;
+  // InfoNCE and UMAP alone have no c column.
+  InfoNceLoss info;
+  opt.run_phase(info, CnePhaseInfo{0, 1, 0, 6}, Y, trace, RunContext{});
+  UmapLoss umap;
+  opt.run_phase(umap, CnePhaseInfo{0, 1, 1, 6}, Y, trace, RunContext{});
+  EXPECT_EQ(trace.columns.count("c"), 0u);
+  EXPECT_FALSE(opt.neg_c(info).has_value());
+  // A NEG phase after them pads the earlier rows with NaN.
+  NegLoss neg;
+  neg.c = 0.02;
+  opt.run_phase(neg, CnePhaseInfo{1, 2, 2, 6}, Y, trace, RunContext{});
+  const auto &c = trace.columns.at("c");
+  ASSERT_EQ(c.size(), trace.columns.at("epoch").size());
+  EXPECT_TRUE(std::isnan(c[0]) && std::isnan(c[1]));
+  EXPECT_EQ(c[2], 0.02);
+  EXPECT_EQ(c[3], 0.02);
+  // NCE: c = m exp(log Z) with the code's m = min(m, 2b - 1) of a full
+  // batch, i.e. c = m Z-bar / n^2 (zbar = exp(log Z) n^2).
+  NceLoss nce;
+  nce.negatives = 5;
+  opt.run_phase(nce, CnePhaseInfo{1, 2, 4, 6}, Y, trace, RunContext{});
+  ASSERT_EQ(c.size(), 6u);
+  const auto &lz = trace.columns.at("log_z");
+  EXPECT_DOUBLE_EQ(c[5], 5.0 * std::exp(nce.log_z));
+  EXPECT_NE(nce.log_z, 0.0);
+  EXPECT_DOUBLE_EQ(c[5], cne_c_from_zbar(trace.columns.at("zbar").back(), 5,
+                                         fixture().X.rows));
+  EXPECT_EQ(lz.back(), nce.log_z);
 }
 
 TEST(CneOptimizer, NceWithFrozenZIsNegWithCEqualM) {
