@@ -18,7 +18,7 @@
 
 #ifdef NEBENCH_WITH_TORCH
 
-#include "engine/affinity/binary_knn_affinity.h"
+#include "bench/ring_graph.h"
 #include "engine/core/knn_graph.h"
 #include "engine/core/matrix.h"
 #include "engine/core/rng.h"
@@ -39,51 +39,12 @@ namespace nebench {
 namespace {
 
 constexpr std::int64_t kPoints = 70000;
-constexpr int kNeighbors = 15;
-constexpr int kRingNeighbors = 8; ///< +-1 .. +-4 on the ring
 constexpr int kBatch = 1024;
 constexpr int kNegatives = 5;
 
-struct Inputs {
-  Csr A;     ///< binary symmetric graph
-  MatrixD Y; ///< n x 2 layout
-};
-
-/// The graph and layout of bench/cne_bench.cpp (same generator and seed):
-/// points on a ring in random order, 8 ring neighbours and 7 random ones,
-/// max-symmetrised; layout N(0, 10^2).
-const Inputs &inputs() {
-  static const Inputs in = [] {
-    Inputs out;
-    Rng rng(11);
-    std::vector<std::int64_t> id(kPoints);
-    for (std::int64_t p = 0; p < kPoints; ++p)
-      id[p] = p;
-    rng.shuffle(id);
-    KnnGraph g;
-    g.n = kPoints;
-    g.k = kNeighbors;
-    g.indices.resize(kPoints * kNeighbors);
-    g.distances.assign(kPoints * kNeighbors, 1.0f);
-    for (std::int64_t p = 0; p < kPoints; ++p) {
-      std::int64_t *nb = g.indices.data() + id[p] * kNeighbors;
-      int j = 0;
-      for (int o = 1; o <= kRingNeighbors / 2; ++o) {
-        nb[j++] = id[(p + o) % kPoints];
-        nb[j++] = id[(p - o + kPoints) % kPoints];
-      }
-      while (j < kNeighbors) {
-        const auto q = static_cast<std::int64_t>(rng.below(kPoints));
-        if (q != id[p])
-          nb[j++] = q;
-      }
-    }
-    out.A = binary_knn_graph(g, kNeighbors);
-    out.Y = MatrixD(kPoints, 2);
-    for (double &v : out.Y.data)
-      v = 10.0 * rng.normal();
-    return out;
-  }();
+/// The graph and layout of bench/cne_bench.cpp (bench/ring_graph.h).
+const RingInputs &inputs() {
+  static const RingInputs in = ring_inputs(kPoints);
   return in;
 }
 
@@ -102,7 +63,7 @@ int env_threads() {
 }
 
 void BM_CneEpochNative(benchmark::State &state) {
-  const Inputs &in = inputs();
+  const RingInputs &in = inputs();
   CneOptimizer opt(in.A, params());
   NegLoss neg; // c = 1, eps = 1
   MatrixD Y;
@@ -122,7 +83,7 @@ void BM_CneEpochNative(benchmark::State &state) {
 
 /// Args: dtype (32 or 64), threads (0: NEBENCH_THREADS).
 void BM_CneEpochTorch(benchmark::State &state) {
-  const Inputs &in = inputs();
+  const RingInputs &in = inputs();
   const auto dtype = state.range(0) == 32 ? torch::kFloat32 : torch::kFloat64;
   const int threads =
       state.range(1) > 0 ? static_cast<int>(state.range(1)) : env_threads();

@@ -10,7 +10,7 @@
 // native (1 CPU thread), LibTorch CPU and LibTorch CUDA (float32). Exit code
 // 1 when a comparison is outside its tolerance.
 
-#include "engine/affinity/binary_knn_affinity.h"
+#include "bench/ring_graph.h"
 #include "engine/core/rng.h"
 #include "engine/ne/cne_loss.h"
 #include "engine/ne/cne_optimizer.h"
@@ -41,47 +41,10 @@ double max_abs_diff(const torch::Tensor &a, const torch::Tensor &b) {
   return (a.to(torch::kCPU) - b.to(torch::kCPU)).abs().max().item<double>();
 }
 
-/// Points on a ring in random order, 8 ring neighbours and 7 random ones,
-/// max-symmetrised (bench/cne_bench.cpp's graph).
-Csr ring_graph(std::int64_t n, std::uint64_t seed) {
-  Rng rng(seed);
-  std::vector<std::int64_t> id(n);
-  for (std::int64_t p = 0; p < n; ++p)
-    id[p] = p;
-  rng.shuffle(id);
-  KnnGraph g;
-  g.n = n;
-  g.k = 15;
-  g.indices.resize(n * 15);
-  g.distances.assign(n * 15, 1.0f);
-  for (std::int64_t p = 0; p < n; ++p) {
-    std::int64_t *nb = g.indices.data() + id[p] * 15;
-    int j = 0;
-    for (int o = 1; o <= 4; ++o) {
-      nb[j++] = id[(p + o) % n];
-      nb[j++] = id[(p - o + n) % n];
-    }
-    while (j < 15) {
-      const auto q = static_cast<std::int64_t>(rng.below(n));
-      if (q != id[p])
-        nb[j++] = q;
-    }
-  }
-  return binary_knn_graph(g, 15);
-}
-
-MatrixD random_layout(std::int64_t n, std::uint64_t seed) {
-  Rng rng(seed);
-  MatrixD Y(n, 2);
-  for (double &v : Y.data)
-    v = 10.0 * rng.normal();
-  return Y;
-}
-
 torch::Tensor as_tensor(const MatrixD &Y, torch::Dtype dtype,
                         torch::Device device) {
-  return torch::from_blob(const_cast<double *>(Y.data.data()),
-                          {Y.rows, Y.cols}, torch::kFloat64)
+  return torch::from_blob(const_cast<double *>(Y.data.data()), {Y.rows, Y.cols},
+                          torch::kFloat64)
       .to(device, dtype);
 }
 
@@ -93,14 +56,15 @@ template <class F> double seconds(F &&f) {
 }
 
 void check_batch_losses(torch::Device cuda) {
-  const Csr A = ring_graph(3000, 3);
+  const RingInputs in = ring_inputs(3000, 3);
+  const Csr &A = in.A;
   CneEdges edges = cne_directed_edges(A);
   CneBatchSampler sampler(edges, 256, 5);
   Rng rng(5);
   sampler.start_epoch(rng);
   CneBatch batch = sampler.make_batch();
   sampler.fill(0, rng, batch);
-  const MatrixD Y = random_layout(3000, 7);
+  const MatrixD &Y = in.Y;
   const torch::Tensor points = cne_batch_points(batch);
   const torch::Tensor negatives = cne_batch_negative_rows(batch);
   NceLoss nce;
@@ -121,8 +85,7 @@ void check_batch_losses(torch::Device cuda) {
       torch::Tensor log_z =
           torch::full({}, -3.0, torch::dtype(torch::kFloat64).device(dev))
               .requires_grad_(true);
-      value[d] =
-          cne_torch_batch_loss(loss, rows, negatives.to(dev), log_z);
+      value[d] = cne_torch_batch_loss(loss, rows, negatives.to(dev), log_z);
       value[d].backward();
       grad[d] = rows.grad();
       dlogz[d] = log_z.grad().defined() ? log_z.grad() : torch::zeros({});
@@ -142,8 +105,9 @@ void check_batch_losses(torch::Device cuda) {
 }
 
 void check_and_time_epoch(torch::Device cuda) {
-  const Csr A = ring_graph(70000, 11);
-  const MatrixD start = random_layout(70000, 13);
+  const RingInputs in = ring_inputs(70000);
+  const Csr &A = in.A;
+  const MatrixD &start = in.Y;
   CneOptimizerParams p;
   p.batch_size = 1024;
   p.negatives = 5;
