@@ -8,13 +8,11 @@
 #include "engine/spec/spec.h"
 #include "engine/store/result_file.h"
 #include "metrics/distance_correlation.h"
+#include "tests/run/spec_run_fixture.h"
 
 #include <H5Cpp.h>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace nebench {
 namespace {
@@ -23,18 +21,8 @@ namespace fs = std::filesystem;
 
 constexpr std::int64_t kPoints = 150; ///< dcor sample (of 200 points)
 
-class CrossRun : public ::testing::Test {
+class CrossRun : public SpecRunTest {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nebench_crossrun_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    setenv("NEBENCH_ROOT", NEBENCH_SOURCE_DIR, 1);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// Gaussian mixture (4 x 50 points, clusters close enough for one
   /// connected kNN graph), t-SNE over rho in {1, 30} and
   /// Laplacian eigenmaps "le"; the spectrum paper's claim S5 as a check.
@@ -83,26 +71,6 @@ protected:
                  {"tolerance", 0.01}}},
                {"caveat", "tiny data"}}}}};
   }
-
-  std::string write(const nlohmann::json &spec, const std::string &name) {
-    const auto path = dir_ / (name + ".json");
-    std::ofstream(path) << spec.dump(1);
-    return path.string();
-  }
-
-  RunOutcome run(const std::string &spec, const std::string &out,
-                 std::vector<std::string> only = {}) {
-    RunOptions o;
-    o.spec_path = spec;
-    o.profile = "full";
-    o.out_path = out;
-    o.threads = 1;
-    o.only = std::move(only);
-    o.repo_root = NEBENCH_SOURCE_DIR;
-    return run_spec(o);
-  }
-
-  fs::path dir_;
 };
 
 TEST_F(CrossRun, ValuesAreStoredSummarisedAndChecked) {

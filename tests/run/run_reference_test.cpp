@@ -7,30 +7,18 @@
 #include "engine/run/runner.h"
 #include "engine/spec/spec.h"
 #include "engine/store/result_file.h"
+#include "tests/run/spec_run_fixture.h"
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace nebench {
 namespace {
 
 namespace fs = std::filesystem;
 
-class RunReference : public ::testing::Test {
+class RunReference : public SpecRunTest {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nebench_runref_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    setenv("NEBENCH_ROOT", NEBENCH_SOURCE_DIR, 1);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static nlohmann::json neg(const nlohmann::json &zbar) {
     return {{"type", "cne"},  {"loss", "neg"}, {"zbar", zbar},
             {"epochs", 20},   {"k", 10},       {"batch_size", 128},
@@ -70,26 +58,6 @@ protected:
             {"seeds", {0, 1}},
             {"metrics", {{{"type", "knn_recall"}, {"k", 10}}}}};
   }
-
-  std::string write(const nlohmann::json &spec, const std::string &name) {
-    const auto path = dir_ / (name + ".json");
-    std::ofstream(path) << spec.dump(1);
-    return path.string();
-  }
-
-  RunOutcome run(const std::string &spec, const std::string &out,
-                 std::vector<std::string> only = {}) {
-    RunOptions o;
-    o.spec_path = spec;
-    o.profile = "full";
-    o.out_path = out;
-    o.threads = 1;
-    o.only = std::move(only);
-    o.repo_root = NEBENCH_SOURCE_DIR;
-    return run_spec(o);
-  }
-
-  fs::path dir_;
 };
 
 double last(const RunRecord &r, const std::string &column) {
