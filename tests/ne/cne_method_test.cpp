@@ -79,8 +79,8 @@ TEST(CneParams, ErrorsNameTheJsonPath) {
                        0),
             0u);
   EXPECT_EQ(spec_error(R"({"type": "cne", "parametric": true})"),
-            "s.json: runs[0].method.parametric: parametric CNE is in "
-            "engine/torch (not built yet)");
+            "s.json: runs[0].method.parametric: parametric CNE is built by "
+            "make_method() (engine/torch), not by CneParams");
   EXPECT_NE(spec_error(R"({"type": "cne", "loss": "simclr"})")
                 .find("runs[0].method.loss: must be one of"),
             std::string::npos);
