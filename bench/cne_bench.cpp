@@ -21,6 +21,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace nebench {
@@ -36,6 +37,7 @@ void BM_CneEpoch(benchmark::State &state) {
   CneOptimizerParams p;
   p.batch_size = static_cast<int>(state.range(0));
   const bool with_loss = state.range(1) != 0;
+  p.threads = static_cast<int>(state.range(2));
   p.negatives = 5;
   p.seed = 1;
   CneOptimizer opt(in.A, p);
@@ -54,15 +56,17 @@ void BM_CneEpoch(benchmark::State &state) {
   state.counters["edges/s"] =
       benchmark::Counter(edges, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["edges"] = edges;
-  state.SetLabel("1 thread");
+  state.SetLabel(std::to_string(p.threads) + " thread(s)");
 }
 
 // Args: batch size b, whether the epoch also evaluates the loss (only the
-// logged epochs do, every 50th by default).
+// logged epochs do, every 50th by default), threads sharing each batch.
 BENCHMARK(BM_CneEpoch)
-    ->Args({1024, 0})
-    ->Args({1024, 1})
-    ->Args({32768, 0})
+    ->Args({1024, 0, 1})
+    ->Args({1024, 1, 1})
+    ->Args({1024, 0, 2})
+    ->Args({32768, 0, 1})
+    ->Args({32768, 0, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

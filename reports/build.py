@@ -580,13 +580,24 @@ def finish_sweep_axes(ax, sweep, ylabel, title):
     ax.legend(fontsize=6, frameon=False)
 
 
-def plot_metric_sweep(images, sweep, metric, references, placed, colours):
+def axis_marks(spec, param):
+    """[(value, label)] of the spec's report.marks on parameter param (e.g. Z-bar(UMAP) at
+    c = 1 on the c axis of Damrich et al. 2023, Fig. S4)."""
+    report = spec.get("report") if isinstance(spec, dict) else None
+    marks = report.get("marks", []) if isinstance(report, dict) else []
+    return [(m["value"], m["label"]) for m in marks
+            if isinstance(m, dict) and m.get("param") == param
+            and isinstance(m.get("value"), (int, float)) and isinstance(m.get("label"), str)]
+
+
+def plot_metric_sweep(images, sweep, metric, references, placed, colours, marks=()):
     """Mean over seeds with seed-sd error bars against one sweep parameter.
 
     One line per combination of the run's other sweep parameters. An unswept
     run is a marker at its placement on the axis (placed: {ref: Placement}; one
     placed by the value it ran at also gets a dotted vertical line there), else a
-    horizontal line, in both cases at its seed mean.
+    horizontal line, in both cases at its seed mean. marks: [(value, label)] drawn as
+    labelled grey vertical lines.
     """
     lines = {}
     for r in sweep.runs:
@@ -613,6 +624,9 @@ def plot_metric_sweep(images, sweep, metric, references, placed, colours):
                 ax.axvline(placed[ref].value, ls=":", lw=0.8, color=colours[ref])
         else:
             ax.axhline(mean, ls="--", lw=1.0, color=colours[ref], label=ref)
+    for value, label in marks:
+        if value > 0 or not (sweep.numeric and wants_log_axis(sweep.values)):
+            ax.axvline(sweep.xpos.get(value, value), ls="-.", lw=0.9, color="0.45", label=label)
     finish_sweep_axes(ax, sweep, metric, f"{sweep.name}: {metric} vs {sweep.param}")
     return images.save(fig, f"metric_{sweep.name}_{sweep.param}_{metric}")
 
@@ -755,7 +769,7 @@ def make_figures(res, site, stem):
                 if metric in in_placement:
                     continue
                 src = plot_metric_sweep(images, sweep, metric, refs, {**placed, **marked},
-                                        ref_colours)
+                                        ref_colours, axis_marks(res.spec, param))
                 if src:
                     metric_imgs.append([name, param, metric, src])
                     imgs.append({"src": src, "alt": f"{metric} vs {param} for {name}"})

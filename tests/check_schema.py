@@ -179,6 +179,7 @@ def delp(path):
 
 BAD = [
     bad("unknown top-level key", setp(["titel"], "x")),
+    bad("report mark without label", setp(["report"], {"marks": [{"param": "rho", "value": 1}]})),
     bad("missing title", delp(["title"])),
     bad("id with ..", setp(["id"], "spectrum/../x")),
     bad("id with uppercase", setp(["id"], "Spectrum/x")),

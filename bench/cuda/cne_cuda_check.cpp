@@ -63,7 +63,7 @@ void check_batch_losses(torch::Device cuda) {
   Rng rng(5);
   sampler.start_epoch(rng);
   CneBatch batch = sampler.make_batch();
-  sampler.fill(0, rng, batch);
+  sampler.fill(0, batch);
   const MatrixD &Y = in.Y;
   const torch::Tensor points = cne_batch_points(batch);
   const torch::Tensor negatives = cne_batch_negative_rows(batch);

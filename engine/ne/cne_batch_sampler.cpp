@@ -32,11 +32,12 @@ CneEdges cne_directed_edges(const Csr &A) {
   return e;
 }
 
-void draw_batch_negatives(int b, int m, Rng &rng, std::int32_t *out) {
+void draw_batch_negatives(int b, int m, int row_begin, int row_end, Rng &rng,
+                          std::int32_t *out) {
   // make_neighbor_indices: u uniform in [0, 2b - 1), shifted past r, i.e.
   // uniform over [0, 2b) \ {r}.
   const auto range = static_cast<std::uint64_t>(2 * b - 1);
-  for (int r = 0; r < b; ++r)
+  for (int r = row_begin; r < row_end; ++r)
     for (int t = 0; t < m; ++t) {
       auto u = static_cast<std::int32_t>(rng.below(range));
       out[static_cast<std::size_t>(r) * m + t] = u >= r ? u + 1 : u;
@@ -62,6 +63,7 @@ CneBatchSampler::CneBatchSampler(const CneEdges &edges, int batch_size,
 void CneBatchSampler::start_epoch(Rng &rng) {
   std::copy(edges_.begin(), edges_.end(), order_.begin());
   rng.shuffle(order_);
+  negatives_key_ = rng.next();
 }
 
 CneBatch CneBatchSampler::make_batch() const {
@@ -75,29 +77,47 @@ CneBatch CneBatchSampler::make_batch() const {
   return batch;
 }
 
-void CneBatchSampler::fill(std::int64_t index, Rng &rng,
-                           CneBatch &batch) const {
+void CneBatchSampler::begin_batch(std::int64_t index, CneBatch &batch) const {
   const std::int64_t begin = index * batch_size_;
-  const auto b = static_cast<int>(std::min<std::int64_t>(
-      batch_size_, static_cast<std::int64_t>(order_.size()) - begin));
-  if (index < 0 || b < 1)
+  if (index < 0 || index >= batches_)
     throw NebenchError("CNE: batch index " + std::to_string(index) +
                        " out of range");
+  const auto b = static_cast<int>(std::min<std::int64_t>(
+      batch_size_, static_cast<std::int64_t>(order_.size()) - begin));
   if (batch.points.size() < static_cast<std::size_t>(2 * b))
     throw NebenchError("CNE: batch buffers too small (use make_batch())");
   batch.edges = b;
-  const CneEdge *edges = order_.data() + begin;
-  for (int r = 0; r < b; ++r) {
-    batch.points[r] = edges[r].head;
-    batch.points[r + b] = edges[r].tail;
-  }
   batch.full = negatives_ >= 2 * b - 2;
-  if (batch.full) {
-    batch.negatives = 2 * b - 2;
-  } else {
-    batch.negatives = negatives_;
-    draw_batch_negatives(b, negatives_, rng, batch.negative_rows.data());
+  batch.negatives = batch.full ? 2 * b - 2 : negatives_;
+}
+
+void CneBatchSampler::fill_blocks(std::int64_t index, int block_begin,
+                                  int block_end, CneBatch &batch) const {
+  const int b = batch.edges;
+  const CneEdge *edges = batch_edges(index);
+  // Every batch owns blocks(batch_size_) streams (the last one may use
+  // fewer), so no two blocks of an epoch share one.
+  const std::uint64_t first_stream =
+      static_cast<std::uint64_t>(index) *
+      static_cast<std::uint64_t>(blocks(batch_size_));
+  for (int k = block_begin; k < block_end; ++k) {
+    const int r0 = k * kCneBlockRows;
+    const int r1 = std::min(b, r0 + kCneBlockRows);
+    for (int r = r0; r < r1; ++r) {
+      batch.points[r] = edges[r].head;
+      batch.points[r + b] = edges[r].tail;
+    }
+    if (!batch.full) {
+      Rng rng(negatives_key_, first_stream + static_cast<std::uint64_t>(k));
+      draw_batch_negatives(b, negatives_, r0, r1, rng,
+                           batch.negative_rows.data());
+    }
   }
+}
+
+void CneBatchSampler::fill(std::int64_t index, CneBatch &batch) const {
+  begin_batch(index, batch);
+  fill_blocks(index, 0, blocks(batch.edges), batch);
 }
 
 } // namespace nebench

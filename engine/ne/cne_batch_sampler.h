@@ -11,6 +11,12 @@
 // the noise is only approximately uniform over points (edges are sampled in
 // proportion to degree).
 //
+// Random streams: an epoch's stream gives its edge permutation and then one
+// key; the negatives of the head rows in block k (rows [64 k, 64 k + 64))
+// of batch i come from Rng(key, i * B + k), B = ceil(b / 64) of a full
+// batch. Blocks can thus be filled
+// in any order or by any thread with the same result.
+//
 // One difference to the package: its loader drops an incomplete last batch;
 // here the last batch of an epoch holds the remaining E mod b edges, so that
 // every directed edge is used exactly once per epoch.
@@ -68,10 +74,15 @@ struct CneBatch {
   }
 };
 
-/// Negatives of one batch of b edges: for each head row r in [0, b), m rows
-/// drawn uniformly from [0, 2b) without r, written to out[r * m + t]
-/// (b * m values). Precondition: m < 2b - 2 (else use full-batch mode).
-void draw_batch_negatives(int b, int m, Rng &rng, std::int32_t *out);
+/// Head rows per block of negatives (the unit of the random streams and of
+/// the work split between threads).
+inline constexpr int kCneBlockRows = 64;
+
+/// Negatives of head rows [row_begin, row_end) of a batch of b edges: for
+/// each such row r, m rows drawn uniformly from [0, 2b) without r, written
+/// to out[r * m + t]. Precondition: m < 2b - 2 (else use full-batch mode).
+void draw_batch_negatives(int b, int m, int row_begin, int row_end, Rng &rng,
+                          std::int32_t *out);
 
 class CneBatchSampler {
 public:
@@ -85,17 +96,31 @@ public:
   int negatives() const { return negatives_; }
 
   /// Starts an epoch: a fresh uniform permutation of the edges (Fisher-
-  /// Yates with rng from the CSR order, so it depends on rng alone). The
-  /// (head, tail) pairs themselves are shuffled, so that filling a batch
-  /// reads them sequentially instead of gathering from 2 x E indices.
+  /// Yates with rng from the CSR order, so it depends on rng alone), then
+  /// the key of the epoch's negatives from the same rng. The (head, tail)
+  /// pairs themselves are shuffled, so that filling a batch reads them
+  /// sequentially instead of gathering from 2 x E indices.
   void start_epoch(Rng &rng);
   /// The current epoch's edges, in order.
   const std::vector<CneEdge> &epoch_edges() const { return order_; }
+  /// The first edge of batch `index` of the current epoch (unchecked).
+  const CneEdge *batch_edges(std::int64_t index) const {
+    return order_.data() + index * batch_size_;
+  }
 
   /// Fills `batch` with batch `index` (0 <= index < batches()) of the
-  /// current epoch and draws its negatives from rng. `batch` must come from
-  /// make_batch() (preallocated).
-  void fill(std::int64_t index, Rng &rng, CneBatch &batch) const;
+  /// current epoch and draws its negatives: begin_batch() and then
+  /// fill_blocks() over all blocks. `batch` must come from make_batch().
+  void fill(std::int64_t index, CneBatch &batch) const;
+  /// Sets the shape of batch `index` (edges, negatives, full) in `batch`.
+  void begin_batch(std::int64_t index, CneBatch &batch) const;
+  /// Blocks of kCneBlockRows head rows of a batch of b edges.
+  static int blocks(int b) { return (b + kCneBlockRows - 1) / kCneBlockRows; }
+  /// For the head rows r of blocks [block_begin, block_end) of batch
+  /// `index`, after begin_batch(): the points of rows r and r + b and the
+  /// negatives of r. Disjoint block ranges write disjoint entries.
+  void fill_blocks(std::int64_t index, int block_begin, int block_end,
+                   CneBatch &batch) const;
   /// A batch with buffers for the largest batch.
   CneBatch make_batch() const;
 
@@ -105,6 +130,7 @@ private:
   int batch_size_;
   int negatives_;
   std::int64_t batches_;
+  std::uint64_t negatives_key_ = 0; ///< this epoch's key of the negatives
 };
 
 } // namespace nebench

@@ -55,6 +55,8 @@ CneParams CneParams::from_spec(const SpecNode &node) {
     if (node.has(key))
       node.fail_at(key, "only for \"parametric\": true");
   p.learning_rate = node.number("learning_rate", 1.0, Range::positive());
+  p.batch_threads = static_cast<int>(
+      node.integer("batch_threads", 1, Range::closed(0, 4096)));
   if (auto i = node.optional_child("init")) {
     p.init.type = i->string("type", std::string("pca"), {"pca", "random"});
     p.init.std = i->number("std", 1.0, Range::positive());
@@ -187,6 +189,7 @@ MethodOutput CneMethod::run(const Problem &problem, const RunContext &ctx) {
   op.learning_rate = params_.learning_rate;
   op.log_z_learning_rate = params_.log_z_learning_rate;
   op.log_every = params_.log_every;
+  op.threads = params_.batch_threads;
   op.seed = ctx.seed;
   op.label = "CNE " + to_string(params_.loss);
   CneOptimizer opt(*out.affinities, op);

@@ -86,6 +86,12 @@ struct CneParams {
   double clamp_low = 1e-10;
   /// Embedding dimension (paper: 2).
   int dim = 2;
+  /// Threads that share each batch (0 = all of --threads); the result is
+  /// bitwise reproducible for a fixed count. Default 1: at the paper's
+  /// b = 1024 a batch is ~30 us of arithmetic, and on the 2-vCPU machine
+  /// the batch-sized exchanges between threads cost more than they save
+  /// (bench/cne_bench.cpp, BM_CneEpoch/.../2 threads).
+  int batch_threads = 1;
   CneInitParams init;
   /// Trace every this many epochs (over both phases) and the first and last
   /// epoch of each phase.
@@ -99,9 +105,10 @@ struct CneParams {
   /// "epochs", "early_epochs", "c" | "zbar" (neg only), "rho", "loss_scale"
   /// (infonce only), "eps", "learning_rate", "log_z_learning_rate",
   /// "log_z_init" (nce only), "clamp_low", "dim", "init": {"type", "std"},
-  /// "log_every", "parametric": false} strictly (SpecError naming the JSON
-  /// path). "parametric": true is built by make_method() through the hook
-  /// of engine/ne/method_registry.h (engine/torch/parametric_cne.h).
+  /// "log_every", "batch_threads", "parametric": false} strictly (SpecError
+  /// naming the JSON path). "parametric": true is built by make_method()
+  /// through the hook of engine/ne/method_registry.h
+  /// (engine/torch/parametric_cne.h).
   static CneParams from_spec(const SpecNode &method_node);
 
   /// The keys both variants share (all of from_spec's but "parametric",

@@ -18,20 +18,33 @@
 // zero), so no n x dim array is cleared per batch and nothing is allocated
 // in the loop.
 //
-// Randomness: epoch e of phase p draws its edge permutation and then the
-// negatives of its batches, in order, from the stream Rng(seed,
-// cne_stream(p, e)). One thread, so the result is bitwise reproducible on
-// any machine and thread count. Not parallelised: at the paper's b = 1024 a
-// batch is ~6k pair evaluations (~130 us); of an epoch (bench/
-// cne_bench.cpp, 70k points, ~190 ms) about a third is the sequential
-// sampling (permutation, negatives) and the clipped step, the rest mostly
-// the random gathers from Y and scatters into the gradient table.
+// Threads: one parallel region per epoch; per batch, in three steps with a
+// barrier after each, every thread (1) fills its share of the batch's
+// 64-row blocks (points, negatives from the blocks' own streams) and
+// gathers the coordinates of the rows whose points it owns, (2) computes the
+// gradient of its head rows into its own 2b x dim row table, (3) for the points
+// it owns (points go to threads in groups of 8 consecutive ones, so that
+// threads write disjoint cache lines) sums the T row tables in thread order,
+// adds them into the gradient table and takes the clipped step; thread 0 then
+// adds up the loss and dl/d(log Z), updates log Z and sets up the next batch.
+// The batches, negatives and each thread's work depend on the seed and the
+// thread count T only: the result is bitwise reproducible for a fixed T
+// (T changes the order in which a row's contributions are summed).
+// The default is one thread (CneOptimizerParams::threads): a batch of the
+// paper's b = 1024 is ~6k pair evaluations, and the per-batch exchange of
+// the row tables and coordinates between cores costs more than the split
+// saves on the 2-vCPU development machine (bench/cne_bench.cpp, 1 vs 2
+// threads at b = 1024 and 32768).
+//
+// Randomness: epoch e of phase p draws its edge permutation and the key of
+// its negatives from the stream Rng(seed, cne_stream(p, e)).
 
 #include "engine/core/csr.h"
 #include "engine/core/errors.h"
 #include "engine/core/matrix.h"
 #include "engine/core/rng.h"
 #include "engine/core/run_context.h"
+#include "engine/core/threads.h"
 #include "engine/core/trace.h"
 #include "engine/ne/cne_batch_gradient.h"
 #include "engine/ne/cne_batch_sampler.h"
@@ -42,6 +55,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <omp.h>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +77,9 @@ struct CneOptimizerParams {
   /// Trace after every log_every-th epoch (counted over all phases) and
   /// after the first and last epoch of each phase.
   int log_every = 50;
+  /// Threads that share each batch; 0 = current_threads(). At most one per
+  /// 64-row block of a batch.
+  int threads = 1;
   /// Seed of every random stream of the optimizer.
   std::uint64_t seed = 0;
   /// Label for progress reports.
@@ -101,29 +118,62 @@ public:
   }
 
   /// One epoch of phase `phase` at learning rate lr on Y (n x dim, updated
-  /// in place); returns the loss summed over its batches (0 when with_loss
-  /// is false). NceLoss's log_z is updated after every batch.
+  /// in place), with params().threads threads; returns the loss summed over its
+  /// batches (0 when with_loss is false). NceLoss's log_z is updated after
+  /// every batch.
   template <class Loss>
   double run_epoch(Loss &loss, int phase, int epoch, double lr, MatrixD &Y,
                    bool with_loss = true) {
     check_shape(Y);
     const int dim = static_cast<int>(Y.cols);
-    if (grad_.size() != Y.data.size())
-      grad_.assign(Y.data.size(), 0.0);
-    scratch_.reserve(batch_capacity_, max_negatives_, dim);
+    const int T =
+        std::clamp(params_.threads > 0 ? params_.threads : current_threads(), 1,
+                   CneBatchSampler::blocks(batch_capacity_));
+    reserve(T, dim);
     Rng rng(params_.seed, cne_stream(phase, epoch));
     sampler_.start_epoch(rng);
+    sampler_.begin_batch(0, batch_);
+    loss.prepare(batch_.edges);
     double total = 0.0;
-    for (std::int64_t bi = 0; bi < sampler_.batches(); ++bi) {
-      sampler_.fill(bi, rng, batch_);
-      loss.prepare(batch_.edges);
-      double dlogz = 0.0;
-      total += cne_batch_gradient(loss, Y, batch_, scratch_, dlogz, with_loss);
-      cne_scatter_rows(batch_, scratch_.row_grad.data(), dim, grad_.data());
-      clipped_step(Y, lr);
-      if constexpr (requires { loss.log_z; })
-        loss.log_z -= params_.log_z_learning_rate *
-                      std::clamp(dlogz, -params_.clip, params_.clip);
+    double *y = Y.data.data();
+    double *coords = coords_.data();
+#pragma omp parallel num_threads(T)
+    {
+      const int tid = omp_get_thread_num();
+      CneThreadScratch &mine = threads_[tid];
+      for (std::int64_t bi = 0; bi < sampler_.batches(); ++bi) {
+        const int b = batch_.edges;
+        const int blocks = CneBatchSampler::blocks(b);
+        const int k0 = blocks * tid / T, k1 = blocks * (tid + 1) / T;
+        const int r0 = std::min(b, k0 * kCneBlockRows);
+        const int r1 = std::min(b, k1 * kCneBlockRows);
+        sampler_.fill_blocks(bi, k0, k1, batch_);
+        gather_owned_rows(bi, tid, T, y, dim, coords);
+#pragma omp barrier
+        std::fill_n(mine.row_grad.data(), static_cast<std::size_t>(2 * b) * dim,
+                    0.0);
+        mine.dlogz = 0.0;
+        mine.loss = cne_rows_gradient(loss, coords, dim, batch_, r0, r1,
+                                      mine.row_grad.data(), mine.d2.data(),
+                                      mine.coef.data(), mine.dlogz, with_loss);
+#pragma omp barrier
+        owned_points_step(b, tid, T, y, dim, lr);
+        if (tid == 0) {
+          double dlogz = 0.0;
+          for (const CneThreadScratch &t : threads_) {
+            total += t.loss;
+            dlogz += t.dlogz;
+          }
+          if constexpr (requires { loss.log_z; })
+            loss.log_z -= params_.log_z_learning_rate *
+                          std::clamp(dlogz, -params_.clip, params_.clip);
+          if (bi + 1 < sampler_.batches()) {
+            sampler_.begin_batch(bi + 1, batch_);
+            loss.prepare(batch_.edges);
+          }
+        }
+#pragma omp barrier
+      }
     }
     return total;
   }
@@ -200,9 +250,35 @@ private:
     col.push_back(c ? *c : std::numeric_limits<double>::quiet_NaN());
   }
 
+  /// Per-thread buffers: a 2b x dim row table and the thread's share of
+  /// the batch loss and of dl/d(log Z).
+  struct CneThreadScratch {
+    std::vector<double> row_grad, d2, coef;
+    double loss = 0.0, dlogz = 0.0;
+  };
+
   void check_shape(const MatrixD &Y) const;
-  /// Y[p] -= lr clip(G[p]) and G[p] = 0 for the points of the batch.
-  void clipped_step(MatrixD &Y, double lr);
+  /// Sizes the buffers for T threads and dim columns (allocates only when
+  /// they grow).
+  void reserve(int T, int dim);
+  /// Whether point p is thread tid's of T: groups of 8 consecutive points
+  /// (a cache line of doubles at dim 1) hashed onto threads by multiply-
+  /// shift (balanced, no division).
+  static bool owns(std::int32_t p, int tid, int T) {
+    const std::uint32_t h = static_cast<std::uint32_t>(p >> 3) * 0x9E3779B9u;
+    return static_cast<int>((static_cast<std::uint64_t>(h) * T) >> 32) == tid;
+  }
+  /// Step (1b): coords[r] = Y[p] for the rows r of batch `index` whose
+  /// point p thread tid owns, read from the epoch's edge order (not from
+  /// the batch, which other threads are still filling). Only the owner
+  /// reads and writes a point's coordinates, so they stay in its cache.
+  void gather_owned_rows(std::int64_t index, int tid, int T, const double *y,
+                         int dim, double *coords) const;
+  /// Step (3) of a batch of b edges (passed in: thread 0 may already have
+  /// set up the next batch) for the points thread `tid` of T owns: G[p] +=
+  /// sum over threads of their row tables at each row of p, then Y[p] -=
+  /// lr clip(G[p]) and G[p] = 0.
+  void owned_points_step(int b, int tid, int T, double *y, int dim, double lr);
   static double norm_mean(const MatrixD &Y);
   static void check_finite(const MatrixD &Y, double loss, int epoch);
 
@@ -212,7 +288,8 @@ private:
   int batch_capacity_ = 0; ///< largest batch, min(b, E)
   int max_negatives_ = 0;  ///< largest negatives per head, min(m, 2b - 2)
   CneBatch batch_;
-  CneBatchScratch scratch_;
+  std::vector<double> coords_;            ///< 2b x dim batch coordinates
+  std::vector<CneThreadScratch> threads_; ///< one per thread
   std::vector<double> grad_; ///< n x dim, zero outside a batch's step
   std::chrono::steady_clock::time_point start_;
 };

@@ -357,6 +357,33 @@ void validate_resources(const SpecNode &r) {
   r.finish();
 }
 
+/// "report": {"marks": [{"param", "value", "label"}, ...]}: labelled
+/// values the report marks on a sweep axis of that parameter (Damrich et
+/// al. 2023, Fig. S4 marks Z-bar(UMAP) = n^2 / m, i.e. c = 1). The
+/// parameter must be swept by some run (checked once the runs are read).
+void validate_report(const SpecNode &r) {
+  if (!r.is_object())
+    r.fail("must be an object, got " + json_type_name(r.raw()));
+  if (const auto marks = r.optional_child("marks")) {
+    if (!marks->is_array())
+      marks->fail("must be an array of {\"param\", \"value\", \"label\"}, "
+                  "got " +
+                  json_type_name(marks->raw()));
+    for (std::size_t i = 0; i < marks->size(); ++i) {
+      const SpecNode m = marks->at(i);
+      if (!m.is_object())
+        m.fail("must be an object, got " + json_type_name(m.raw()));
+      if (m.string("param").empty())
+        m.fail_at("param", "must not be empty");
+      m.number("value");
+      if (m.string("label").empty())
+        m.fail_at("label", "must not be empty");
+      m.finish();
+    }
+  }
+  r.finish();
+}
+
 json array_of_objects(const std::optional<SpecNode> &node) {
   if (!node)
     return json::array();
@@ -599,6 +626,9 @@ Spec parse_spec(const ojson &j, const std::string &file,
     validate_resources(*resources);
     s.resources = resources->raw();
   }
+  const auto report = root.optional_child("report");
+  if (report)
+    validate_report(*report);
   root.accept("profiles"); // checked by check_profiles
 
   const SpecNode runs = root.child("runs");
@@ -627,6 +657,17 @@ Spec parse_spec(const ojson &j, const std::string &file,
     decls.push_back(std::move(d));
   }
   root.finish();
+  if (report && report->has("marks")) {
+    const SpecNode marks = report->child("marks");
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      const std::string param = marks.at(i).string("param");
+      bool swept = false;
+      for (const auto &[run, params] : s.run_sweep_params)
+        swept = swept || params.count(param) > 0;
+      if (!swept)
+        marks.at(i).fail_at("param", "no run sweeps \"" + param + "\"");
+    }
+  }
   if (total > kMaxExpandedRuns)
     runs.fail("expands to more than " + std::to_string(kMaxExpandedRuns) +
               " runs (sweep combinations x seeds); split the spec or "

@@ -51,7 +51,7 @@ double CneTorchEpoch::run_epoch(const CneLossConfig &loss, int phase, int epoch,
   sampler_.start_epoch(rng);
   double total = 0.0;
   for (std::int64_t bi = 0; bi < sampler_.batches(); ++bi) {
-    sampler_.fill(bi, rng, batch_);
+    sampler_.fill(bi, batch_);
     const torch::Tensor points = cne_batch_points(batch_).to(device);
     const torch::Tensor negatives = cne_batch_negative_rows(batch_).to(device);
     sgd.zero_grad();

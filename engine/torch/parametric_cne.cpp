@@ -1,4 +1,5 @@
 #include "engine/torch/parametric_cne.h"
+#include "engine/torch/torch_threads.h"
 
 #include "engine/affinity/binary_knn_affinity.h"
 #include "engine/core/errors.h"
@@ -36,6 +37,8 @@ ParametricCneParams ParametricCneParams::from_spec(const SpecNode &node) {
       p.hidden.push_back(static_cast<int>(w));
   }
   p.optimizer_lr = node.number("optimizer_lr", 1e-3, Range::positive());
+  p.torch_threads = static_cast<int>(
+      node.integer("torch_threads", 1, Range::closed(0, 4096)));
   node.finish();
   return p;
 }
@@ -205,6 +208,7 @@ MethodOutput ParametricCneMethod::run(const Problem &problem,
   ctx.check();
 
   const torch::Device device = run_device();
+  const TorchThreadsScope threads(params_.torch_threads);
   const Matrix &X = *problem.X;
   const torch::Tensor Xt =
       torch::from_blob(const_cast<float *>(X.data.data()), {n, X.cols},
@@ -270,7 +274,7 @@ MethodOutput ParametricCneMethod::run(const Problem &problem,
       sampler.start_epoch(rng);
       torch::Tensor total = torch::zeros({}, fopt.dtype(torch::kFloat64));
       for (std::int64_t bi = 0; bi < sampler.batches(); ++bi) {
-        sampler.fill(bi, rng, batch);
+        sampler.fill(bi, batch);
         const torch::Tensor points = cne_batch_points(batch).to(device);
         const torch::Tensor negatives =
             cne_batch_negative_rows(batch).to(device);

@@ -51,12 +51,17 @@ struct ParametricCneParams {
   /// Adam's initial learning rate, annealed linearly to 0 in each phase
   /// (paper: 1e-3, sec. 1.4).
   double optimizer_lr = 1e-3;
+  /// LibTorch intra-op threads during the run (0 = --threads). Default 1:
+  /// at b = 1024 the MLP's matrices (2b x 100) are too small to split, and
+  /// on the 2-vCPU machine 2 threads were 2x slower than one (OpenMP
+  /// workers spinning between the many small ops).
+  int torch_threads = 1;
   /// Per-value gradient clip of the parameters and of log Z (the code's 4).
   double clip = 4.0;
 
   /// Parses {"type": "cne", "parametric": true, the shared keys, "hidden":
-  /// [int, ...], "optimizer_lr"} strictly; "learning_rate" and "init" are
-  /// errors naming their replacement.
+  /// [int, ...], "optimizer_lr", "torch_threads"} strictly; "learning_rate" and
+  /// "init" are errors naming their replacement.
   static ParametricCneParams from_spec(const SpecNode &method_node);
 };
 

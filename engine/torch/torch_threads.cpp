@@ -13,4 +13,11 @@ void set_torch_threads(int n) {
 
 int torch_threads() { return torch::get_num_threads(); }
 
+TorchThreadsScope::TorchThreadsScope(int n) : saved_(torch::get_num_threads()) {
+  if (n > 0)
+    torch::set_num_threads(n);
+}
+
+TorchThreadsScope::~TorchThreadsScope() { torch::set_num_threads(saved_); }
+
 } // namespace nebench

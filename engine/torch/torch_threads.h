@@ -8,4 +8,17 @@ namespace nebench {
 void set_torch_threads(int n);
 int torch_threads();
 
+/// Sets LibTorch's intra-op threads to n for its lifetime (n <= 0: no
+/// change) and restores the previous count after.
+class TorchThreadsScope {
+public:
+  explicit TorchThreadsScope(int n);
+  ~TorchThreadsScope();
+  TorchThreadsScope(const TorchThreadsScope &) = delete;
+  TorchThreadsScope &operator=(const TorchThreadsScope &) = delete;
+
+private:
+  int saved_;
+};
+
 } // namespace nebench

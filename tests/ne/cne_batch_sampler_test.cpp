@@ -50,7 +50,7 @@ TEST(CneBatchSampler, EpochCoversEveryDirectedEdgeOnce) {
     sampler.start_epoch(rng);
     std::multiset<std::pair<std::int32_t, std::int32_t>> seen;
     for (std::int64_t bi = 0; bi < sampler.batches(); ++bi) {
-      sampler.fill(bi, rng, batch);
+      sampler.fill(bi, batch);
       const int expected =
           bi + 1 < sampler.batches() ? b : static_cast<int>(e.size() % b);
       ASSERT_EQ(batch.edges, expected);
@@ -79,7 +79,7 @@ TEST(CneBatchSampler, NegativesAreUniformOverTheOtherRows) {
   std::vector<std::vector<double>> counts(b, std::vector<double>(2 * b, 0));
   Rng rng(7);
   for (int k = 0; k < batches; ++k) {
-    draw_batch_negatives(b, m, rng, out.data());
+    draw_batch_negatives(b, m, 0, b, rng, out.data());
     for (int r = 0; r < b; ++r)
       for (int t = 0; t < m; ++t) {
         const int s = out[r * m + t];
@@ -104,11 +104,37 @@ TEST(CneBatchSampler, NegativesAreUniformOverTheOtherRows) {
 TEST(CneBatchSampler, NegativesAreSeededAndResampledPerBatch) {
   std::vector<std::int32_t> a(40), b(40), c(40);
   Rng r1(3), r2(3);
-  draw_batch_negatives(8, 5, r1, a.data());
-  draw_batch_negatives(8, 5, r2, b.data());
+  draw_batch_negatives(8, 5, 0, 8, r1, a.data());
+  draw_batch_negatives(8, 5, 0, 8, r2, b.data());
   EXPECT_EQ(a, b);
-  draw_batch_negatives(8, 5, r1, c.data());
+  draw_batch_negatives(8, 5, 0, 8, r1, c.data());
   EXPECT_NE(a, c);
+}
+
+TEST(CneBatchSampler, BlocksFillTheSameBatchInAnyOrder) {
+  // b = 200: blocks of 64, 64, 64 and 8 head rows, each with its own
+  // stream, so threads may fill them in any order.
+  const CneEdges e = cne_directed_edges(small_graph());
+  CneBatchSampler sampler(e, 200, 5);
+  ASSERT_EQ(CneBatchSampler::blocks(200), 4);
+  Rng rng(11);
+  sampler.start_epoch(rng);
+  CneBatch whole = sampler.make_batch(), parts = sampler.make_batch();
+  sampler.fill(1, whole);
+  sampler.begin_batch(1, parts);
+  for (int k = 3; k >= 0; --k)
+    sampler.fill_blocks(1, k, k + 1, parts);
+  EXPECT_EQ(parts.points, whole.points);
+  EXPECT_EQ(parts.negative_rows, whole.negative_rows);
+  // Other batches and epochs draw other negatives.
+  CneBatch next = sampler.make_batch();
+  sampler.fill(0, next);
+  EXPECT_NE(next.negative_rows, whole.negative_rows);
+  Rng rng2(12);
+  sampler.start_epoch(rng2);
+  sampler.fill(1, next);
+  EXPECT_NE(next.negative_rows, whole.negative_rows);
+  EXPECT_THROW(sampler.begin_batch(sampler.batches(), next), NebenchError);
 }
 
 TEST(CneBatchSampler, LargeMUsesAllRowsButThePair) {
@@ -120,7 +146,7 @@ TEST(CneBatchSampler, LargeMUsesAllRowsButThePair) {
   EXPECT_TRUE(batch.negative_rows.empty()) << "no storage in full mode";
   Rng rng(5);
   sampler.start_epoch(rng);
-  sampler.fill(0, rng, batch);
+  sampler.fill(0, batch);
   ASSERT_TRUE(batch.full);
   ASSERT_EQ(batch.negatives, 6);
   for (int r = 0; r < 4; ++r) {
@@ -137,7 +163,7 @@ TEST(CneBatchSampler, LargeMUsesAllRowsButThePair) {
   CneBatchSampler drawn(e, 4, 5);
   CneBatch db = drawn.make_batch();
   drawn.start_epoch(rng);
-  drawn.fill(0, rng, db);
+  drawn.fill(0, db);
   EXPECT_FALSE(db.full);
   EXPECT_EQ(db.negatives, 5);
 }

@@ -38,6 +38,7 @@ TEST(CneParams, DefaultsFollowThePaper) {
   EXPECT_EQ(p.k, 15);
   EXPECT_EQ(p.negatives, 5);
   EXPECT_EQ(p.batch_size, 1024);
+  EXPECT_EQ(p.batch_threads, 1);
   EXPECT_EQ(p.epochs, 750);
   EXPECT_EQ(p.early_epochs, 0);
   EXPECT_EQ(p.learning_rate, 1.0);

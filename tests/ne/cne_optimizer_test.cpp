@@ -243,9 +243,50 @@ TEST(CneOptimizer, SeedDeterminesTheResult) {
   EXPECT_NE(a.data, c.data);
 }
 
+TEST(CneOptimizer, ThreadsShareABatchReproducibly) {
+  // b = 256 (4 blocks of 64 head rows) on 120 points: every point occurs
+  // in several rows of a batch, so rows owned by different threads meet.
+  // NCE also sums dl/d(log Z) over the threads. For a fixed thread count
+  // the result is bitwise reproducible; other counts only change the order
+  // of summation (rounding).
+  const Csr &A = fixture().A;
+  struct Result {
+    MatrixD Y;
+    double log_z, loss;
+  };
+  auto run = [&](int threads) {
+    CneOptimizerParams p;
+    p.batch_size = 256;
+    p.seed = 9;
+    p.threads = threads;
+    CneOptimizer opt(A, p);
+    Result r{pca_init(fixture().X, 2, 1.0), 0.0, 0.0};
+    NceLoss nce;
+    nce.negatives = 5;
+    for (int e = 0; e < 2; ++e)
+      r.loss = opt.run_epoch(nce, 1, e, 1.0, r.Y);
+    r.log_z = nce.log_z;
+    return r;
+  };
+  const Result one = run(1), two = run(2), again = run(2), three = run(3);
+  EXPECT_EQ(two.Y.data, again.Y.data);
+  EXPECT_EQ(two.log_z, again.log_z);
+  EXPECT_EQ(two.loss, again.loss);
+  for (const Result *r : {&two, &three}) {
+    EXPECT_NEAR(r->log_z, one.log_z, 1e-12);
+    EXPECT_NEAR(r->loss, one.loss, 1e-9 * std::abs(one.loss));
+    for (std::size_t i = 0; i < one.Y.data.size(); ++i)
+      ASSERT_NEAR(r->Y.data[i], one.Y.data[i], 1e-9) << i;
+  }
+  EXPECT_NE(one.log_z, 0.0) << "log Z was learned";
+}
+
 TEST(CneOptimizer, RejectsBadInput) {
   CneOptimizerParams p;
   p.batch_size = 0;
+  EXPECT_THROW(CneOptimizer(fixture().A, p), NebenchError);
+  p = CneOptimizerParams{};
+  p.threads = -1;
   EXPECT_THROW(CneOptimizer(fixture().A, p), NebenchError);
   p = CneOptimizerParams{};
   CneOptimizer opt(fixture().A, p);

@@ -51,7 +51,7 @@ CneBatch make_batch(int b, int m, std::int64_t n, std::uint64_t seed) {
     batch.points[r + b] = t;
   }
   batch.negative_rows.resize(static_cast<std::size_t>(b) * m);
-  draw_batch_negatives(b, m, rng, batch.negative_rows.data());
+  draw_batch_negatives(b, m, 0, b, rng, batch.negative_rows.data());
   return batch;
 }
 

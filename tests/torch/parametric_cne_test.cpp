@@ -52,9 +52,12 @@ TEST(ParametricCneParams, ParsedThroughTheRegistry) {
   EXPECT_EQ(d.cne.loss, CneLossType::infonce);
   EXPECT_EQ(d.cne.batch_size, 1024);
   EXPECT_EQ(d.cne.epochs, 750);
+  EXPECT_EQ(d.torch_threads, 1);
   const ParametricCneParams p = params_of(
       R"({"type": "cne", "parametric": true, "loss": "neg", "c": 0.5,
-          "hidden": [64, 32], "optimizer_lr": 0.01, "k": 10, "dim": 3})");
+          "hidden": [64, 32], "optimizer_lr": 0.01, "k": 10, "dim": 3,
+          "torch_threads": 0})");
+  EXPECT_EQ(p.torch_threads, 0);
   EXPECT_EQ(p.hidden, (std::vector<int>{64, 32}));
   EXPECT_EQ(p.optimizer_lr, 0.01);
   EXPECT_EQ(p.cne.resolved_c(100), 0.5);
