@@ -6,6 +6,7 @@
 #include "metrics/embedding_knn.h"
 #include "metrics/knn_accuracy.h"
 #include "metrics/knn_recall.h"
+#include "metrics/linear_probe.h"
 #include "metrics/norm_stats.h"
 #include "metrics/rank_correlation.h"
 #include "metrics/silhouette.h"
@@ -108,13 +109,19 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
     if (is_cross_run(s))
       continue;
     const std::string at_k = at_suffix(s.k);
-    if (s.type == "knn_accuracy") {
-      if (!in.labels || in.labels->empty())
+    if (s.type == "knn_accuracy" || s.type == "linear_probe") {
+      const MatrixD *on = s.on == "features" ? in.features : &y;
+      if (!in.labels || in.labels->empty() || !on)
         continue;
       require_rows("the label vector",
                    static_cast<std::int64_t>(in.labels->size()), n);
-      out["knn_accuracy" + at_k] =
-          knn_accuracy(y, *in.labels, s.k, s.test_fraction, in.seed);
+      require_rows("the features", on->rows, n);
+      const std::string name = metric_names(s).front();
+      out[name] =
+          s.type == "knn_accuracy"
+              ? knn_accuracy(*on, *in.labels, s.k, s.test_fraction, in.seed)
+              : linear_probe_accuracy(*on, *in.labels, s.test_fraction,
+                                      in.seed);
     } else if (s.type == "spearman" || s.type == "distance_correlation") {
       if (!in.X)
         throw NebenchError(s.type + ": needs the input data X");

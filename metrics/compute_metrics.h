@@ -37,12 +37,16 @@ struct MetricInput {
   /// the method's optimisation trace (MethodOutput::trace); may be null,
   /// then trace_last is skipped
   const Trace *trace = nullptr;
+  /// the representation the method also returned (MethodOutput::features,
+  /// n rows); may be null, then metrics with "on": "features" are skipped
+  const MatrixD *features = nullptr;
 };
 
 /// Stored metric name -> value for every spec (names as metric_names()).
 /// knn_recall computes the embedding kNN once (largest k, union of samples).
 /// Skipped, i.e. absent from the map: knn_recall_affinity@k without
-/// affinities, knn_accuracy@k and silhouette without labels, silhouette when
+/// affinities, knn_accuracy@k, linear_probe and silhouette without labels,
+/// the "_features" variants without features, silhouette when
 /// the sample holds fewer than 2 classes, last_<column> when the trace is
 /// missing, lacks the column or its last value is not finite (e.g. c of an
 /// InfoNCE phase after an early NEG phase), and every cross-run metric

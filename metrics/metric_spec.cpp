@@ -23,11 +23,14 @@ MetricSpec MetricSpec::from_spec(
     s.reference =
         node.string("reference", "both", {"input", "affinity", "both"});
     s.points = node.integer("points", 0, Range::at_least(0));
-  } else if (s.type == "knn_accuracy") {
-    s.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
+  } else if (s.type == "knn_accuracy" || s.type == "linear_probe") {
+    if (s.type == "knn_accuracy")
+      s.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
     s.test_fraction = node.number("test_fraction", 0.2,
                                   Range{0.0, 1.0, /*lo_open=*/true,
                                         /*hi_open=*/true});
+    s.on =
+        node.string("on", std::string("embedding"), {"embedding", "features"});
   } else if (s.type == "spearman") {
     s.points = node.integer("points", 5000, Range::at_least(10));
   } else if (s.type == "distance_correlation") {
@@ -72,14 +75,10 @@ bool is_cross_run(const MetricSpec &spec) {
 }
 
 const std::vector<std::string> &metric_types() {
-  static const std::vector<std::string> types = {"knn_recall",
-                                                 "knn_accuracy",
-                                                 "spearman",
-                                                 "distance_correlation",
-                                                 "distance_correlation_to_run",
-                                                 "norms",
-                                                 "silhouette",
-                                                 "trace_last"};
+  static const std::vector<std::string> types = {
+      "knn_recall", "knn_accuracy",         "linear_probe",
+      "spearman",   "distance_correlation", "distance_correlation_to_run",
+      "norms",      "silhouette",           "trace_last"};
   return types;
 }
 
@@ -107,8 +106,11 @@ std::vector<std::string> metric_names(const MetricSpec &spec) {
       out.push_back("knn_recall_affinity" + at_k);
     return out;
   }
+  const std::string on = spec.on == "features" ? "_features" : "";
   if (spec.type == "knn_accuracy")
-    return {"knn_accuracy" + at_k};
+    return {"knn_accuracy" + on + at_k};
+  if (spec.type == "linear_probe")
+    return {"linear_probe" + on};
   if (spec.type == "spearman")
     return {"spearman"};
   if (spec.type == "distance_correlation")

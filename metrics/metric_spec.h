@@ -13,8 +13,9 @@
 namespace nebench {
 
 struct MetricSpec {
-  /// knn_recall | knn_accuracy | spearman | distance_correlation |
-  /// distance_correlation_to_run | norms | silhouette | trace_last
+  /// knn_recall | knn_accuracy | linear_probe | spearman |
+  /// distance_correlation | distance_correlation_to_run | norms |
+  /// silhouette | trace_last
   std::string type;
   /// neighbours per point (knn_recall, knn_accuracy); papers use 15
   /// (papers/spectrum_and_cne.md sections 1.5, 2.3)
@@ -27,8 +28,15 @@ struct MetricSpec {
   /// distance_correlation, distance_correlation_to_run and silhouette
   /// default 5000 (both papers use 5,000)
   std::int64_t points = 0;
-  /// held-out share of every class for knn_accuracy, in (0, 1)
+  /// held-out share of every class for knn_accuracy and linear_probe, in
+  /// (0, 1)
   double test_fraction = 0.2;
+  /// knn_accuracy and linear_probe: read the run's 2-D "embedding" or the
+  /// representation its method also returns as "features" (an image
+  /// model's backbone output h: t-SimCNE reports kNN and linear accuracy on
+  /// it, papers/tsimcne_medical_norms.md sec. 1.5); stored with the suffix
+  /// "_features" (knn_accuracy_features@15, linear_probe_features)
+  std::string on = "embedding";
   /// distance_correlation_to_run: the reference run (runs[].name), which must
   /// not be swept, so that it has one expanded run per seed (spectrum paper
   /// section 2.3 places UMAP, FA2 and LE on the t-SNE exaggeration axis by
@@ -56,7 +64,8 @@ struct MetricSpec {
 bool is_cross_run(const MetricSpec &spec);
 
 /// Stored metric names this spec produces ("knn_recall@15",
-/// "knn_recall_affinity@15", "knn_accuracy@15", "spearman", "dcor_input",
+/// "knn_recall_affinity@15", "knn_accuracy@15", "knn_accuracy_features@15",
+/// "linear_probe", "spearman", "dcor_input",
 /// "dcor_to_umap", "norm_mean", "silhouette", "last_c", ...). A name may be
 /// absent from a run's results when its input is missing (affinity matrix,
 /// labels, trace column): see compute_metrics.

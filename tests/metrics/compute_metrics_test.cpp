@@ -6,6 +6,7 @@
 #include "metrics/embedding_knn.h"
 #include "metrics/knn_accuracy.h"
 #include "metrics/knn_recall.h"
+#include "metrics/linear_probe.h"
 #include "metrics/rank_correlation.h"
 #include "metrics/silhouette.h"
 
@@ -227,6 +228,49 @@ TEST(ComputeMetrics, AgreesWithTheIndividualMetrics) {
   EXPECT_DOUBLE_EQ(m.at("spearman"), distance_rank_correlation(f.x, y, 100, 7));
   EXPECT_DOUBLE_EQ(m.at("dcor_input"), distance_correlation(f.x, y, 100, 7));
   EXPECT_LT(m.at("knn_recall@10"), 0.9);
+}
+
+TEST(ComputeMetrics, LinearProbeAndFeatureVariants) {
+  // The embedding mixes the classes (its only informative axis is noise);
+  // the features separate them: the "_features" variants read the
+  // features, the plain ones the embedding, and without features the
+  // variants are skipped.
+  const Fixture f;
+  Rng rng(4);
+  MatrixD y(150, 2), features(150, 3);
+  for (std::int64_t i = 0; i < 150; ++i) {
+    y(i, 0) = rng.normal();
+    y(i, 1) = rng.normal();
+    for (int j = 0; j < 3; ++j)
+      features(i, j) = f.x(i, 0) + rng.normal();
+  }
+  const std::vector<MetricSpec> specs = {
+      parse(R"({"type": "knn_accuracy", "k": 5})"),
+      parse(R"({"type": "knn_accuracy", "k": 5, "on": "features"})"),
+      parse(R"({"type": "linear_probe"})"),
+      parse(R"({"type": "linear_probe", "on": "features",
+                "test_fraction": 0.3})")};
+  MetricInput in{&f.x, &f.graph, nullptr, &y, &f.labels, 7};
+  in.features = &features;
+  const auto m = compute_metrics(specs, in);
+  EXPECT_EQ(m.at("knn_accuracy_features@5"), 1.0);
+  EXPECT_EQ(m.at("linear_probe_features"),
+            linear_probe_accuracy(features, f.labels, 0.3, 7));
+  EXPECT_EQ(m.at("linear_probe"), linear_probe_accuracy(y, f.labels, 0.2, 7));
+  EXPECT_LT(m.at("knn_accuracy@5"), 0.7);
+  EXPECT_LT(m.at("linear_probe"), 0.7);
+  in.features = nullptr;
+  const auto without = compute_metrics(specs, in);
+  EXPECT_EQ(without.count("knn_accuracy_features@5"), 0u);
+  EXPECT_EQ(without.count("linear_probe_features"), 0u);
+  EXPECT_EQ(without.count("linear_probe"), 1u);
+  EXPECT_EQ(metric_names(specs[1]),
+            (std::vector<std::string>{"knn_accuracy_features@5"}));
+  EXPECT_NE(spec_error(R"({"type": "linear_probe", "k": 5})").find("k"),
+            std::string::npos);
+  EXPECT_NE(
+      spec_error(R"({"type": "knn_accuracy", "on": "pixels"})").find("on"),
+      std::string::npos);
 }
 
 TEST(ComputeMetrics, SkipsAffinityRecallAndAccuracyWithoutTheirInputs) {
