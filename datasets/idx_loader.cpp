@@ -189,7 +189,7 @@ Matrix read_idx_images(const std::string &path, ImageShape *shape) {
   for (std::size_t i = 0; i < pixels.size(); ++i)
     X.data[i] = static_cast<float>(pixels[i]);
   if (shape)
-    *shape = ImageShape{height, width};
+    *shape = ImageShape{1, static_cast<int>(height), static_cast<int>(width)};
   return X;
 }
 

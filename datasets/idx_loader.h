@@ -8,6 +8,7 @@
 // Every error is a DataError naming the file and the byte offset (in the
 // uncompressed stream) where reading failed.
 
+#include "datasets/image_shape.h"
 #include "engine/core/matrix.h"
 
 #include <cstdint>
@@ -16,16 +17,11 @@
 
 namespace nebench {
 
-/// Height and width of each image of an IDX image file.
-struct ImageShape {
-  std::int64_t height = 0; ///< pixels (28 for MNIST)
-  std::int64_t width = 0;  ///< pixels (28 for MNIST)
-};
-
 /// Reads an IDX image file (magic 0x00000803: unsigned bytes, 3 dimensions
 /// n x height x width) into an n x (height*width) matrix of pixel values
-/// 0..255, one image per row in row-major pixel order. Files declaring more
-/// than 2^31 values are refused before anything is allocated.
+/// 0..255, one image per row in row-major pixel order. `shape`, when given,
+/// receives 1 x height x width from the header (IDX images are grey). Files
+/// declaring more than 2^31 values are refused before anything is allocated.
 Matrix read_idx_images(const std::string &path, ImageShape *shape = nullptr);
 
 /// Reads an IDX label file (magic 0x00000801: unsigned bytes, 1 dimension).

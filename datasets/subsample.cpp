@@ -15,6 +15,8 @@ Dataset subsample_dataset(const Dataset &dataset, std::int64_t count,
   out.name = dataset.name;
   out.class_names = dataset.class_names;
   out.sha256 = dataset.sha256;
+  out.image = dataset.image;
+  out.pixel_max = dataset.pixel_max;
   out.X = select_rows(dataset.X, rows);
   const std::vector<std::int64_t> base =
       dataset.indices.empty() ? identity_indices(n) : dataset.indices;

@@ -1,5 +1,6 @@
 #include "datasets/synthetic.h"
 
+#include "datasets/rotated_shapes.h"
 #include "datasets/sha256.h"
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
@@ -152,8 +153,8 @@ Dataset make_gaussian_line(const GaussianLineOptions &o) {
 }
 
 const std::vector<std::string> &synthetic_generators() {
-  static const std::vector<std::string> names = {"gaussian-line",
-                                                 "gaussian-mixture"};
+  static const std::vector<std::string> names = {
+      "gaussian-line", "gaussian-mixture", "rotated-shapes"};
   return names;
 }
 
@@ -170,6 +171,8 @@ void validate_synthetic_options(const std::string &generator,
     GaussianMixtureOptions::from_spec(options);
   else if (generator == "gaussian-line")
     GaussianLineOptions::from_spec(options);
+  else if (generator == "rotated-shapes")
+    RotatedShapesOptions::from_spec(options);
   else
     throw SpecError(options.file(), options.path(),
                     "unknown synthetic generator \"" + generator + "\"");
@@ -181,6 +184,8 @@ Dataset generate_synthetic(const std::string &generator,
     return make_gaussian_mixture(GaussianMixtureOptions::from_spec(options));
   if (generator == "gaussian-line")
     return make_gaussian_line(GaussianLineOptions::from_spec(options));
+  if (generator == "rotated-shapes")
+    return make_rotated_shapes(RotatedShapesOptions::from_spec(options));
   throw SpecError(options.file(), options.path(),
                   "unknown synthetic generator \"" + generator + "\"");
 }

@@ -63,7 +63,8 @@ struct GaussianLineOptions {
 Dataset make_gaussian_mixture(const GaussianMixtureOptions &options);
 Dataset make_gaussian_line(const GaussianLineOptions &options);
 
-/// Names of the generators ("gaussian-line", "gaussian-mixture").
+/// Names of the generators ("gaussian-line", "gaussian-mixture",
+/// "rotated-shapes" of datasets/rotated_shapes.h).
 const std::vector<std::string> &synthetic_generators();
 bool is_synthetic_generator(const std::string &name);
 

@@ -30,6 +30,14 @@ private:
   std::string file_, path_;
 };
 
+/// A valid spec that needs something this build lacks (a method compiled
+/// only with LibTorch): `nebench validate` reports it as skipped rather
+/// than invalid, `nebench run` refuses it like any SpecError.
+class MissingFeatureError : public SpecError {
+public:
+  using SpecError::SpecError;
+};
+
 /// A data file that is missing, corrupt or of the wrong shape.
 class DataError : public NebenchError {
 public:

@@ -4,6 +4,7 @@
 // (engine/ne/method_registry.h), which parses and validates all parameters
 // up front so that `nebench validate` catches every error before any run.
 
+#include "datasets/image_shape.h"
 #include "engine/core/csr.h"
 #include "engine/core/knn_graph.h"
 #include "engine/core/matrix.h"
@@ -23,6 +24,13 @@ struct Problem {
   const Matrix *X = nullptr;       ///< preprocessed data, n x d
   const KnnGraph *graph = nullptr; ///< shared exact kNN graph of X
   const std::vector<std::int32_t> *labels = nullptr; ///< may be empty
+  /// Raw images for image methods (t-SimCNE, SimCLR): n x C*H*W, row i the
+  /// image of row i of X, channel-major (C x H x W, as torch's N x C x H x
+  /// W), scaled by 1/pixel_max to [0, 1], before any preprocessing of X.
+  /// Null unless a method of the plan needs_pixels().
+  const Matrix *pixels = nullptr;
+  /// The shape of each image (empty when the data are not images).
+  ImageShape image;
 };
 
 struct MethodOutput {
@@ -46,6 +54,10 @@ public:
   /// come earlier and are unswept; the runner provides their values through
   /// RunContext::earlier_run_value).
   virtual std::vector<RunValueRef> references() const { return {}; }
+  /// Whether the method reads Problem::pixels (the raw images) rather than
+  /// only the preprocessed X; the runner then keeps them, and refuses data
+  /// that are not images.
+  virtual bool needs_pixels() const { return false; }
   virtual MethodOutput run(const Problem &problem, const RunContext &ctx) = 0;
 };
 

@@ -28,9 +28,10 @@ MethodFactory &parametric_cne_factory() {
 std::unique_ptr<Method> make_cne(const SpecNode &node) {
   if (node.boolean("parametric", false)) {
     if (!parametric_cne_factory())
-      node.fail_at("parametric",
-                   "this build has no LibTorch: parametric CNE (engine/torch) "
-                   "needs a build with -DNEBENCH_WITH_TORCH=ON");
+      throw MissingFeatureError(
+          node.file(), node.path_of("parametric"),
+          "this build has no LibTorch: parametric CNE (engine/torch) "
+          "needs a build with -DNEBENCH_WITH_TORCH=ON");
     return parametric_cne_factory()(node);
   }
   return std::make_unique<CneMethod>(CneParams::from_spec(node));

@@ -1,6 +1,7 @@
 #include "engine/run/problem.h"
 
 #include "datasets/registry.h"
+#include "engine/core/errors.h"
 #include "engine/knn/knn_graph_builder.h"
 #include "engine/knn/pca.h"
 
@@ -22,6 +23,26 @@ Matrix apply_preprocess(Matrix X, const std::vector<PreprocessOp> &ops) {
     }
   }
   return X;
+}
+
+Matrix pixels_of(const Dataset &ds, const std::string &spec_file,
+                 const std::string &method_path) {
+  if (ds.image.empty())
+    throw SpecError(spec_file, method_path,
+                    "the method needs images, but dataset \"" + ds.name +
+                        "\" is not an image dataset (it has no image shape; "
+                        "use an image dataset such as fashion-mnist, a "
+                        "CIFAR/MedMNIST file or rotated-shapes)");
+  if (ds.image.size() != ds.X.cols || !(ds.pixel_max > 0))
+    throw DataError(ds.name + ": image shape " + ds.image.describe() +
+                    " with pixel_max " + std::to_string(ds.pixel_max) +
+                    " does not fit rows of " + std::to_string(ds.X.cols) +
+                    " values");
+  Matrix pixels = ds.X;
+  const double scale = 1.0 / ds.pixel_max;
+  for (auto &v : pixels.data)
+    v = static_cast<float>(v * scale);
+  return pixels;
 }
 
 DatasetRecord PreparedProblem::record(const DatasetSpec &spec) const {
@@ -52,6 +73,14 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
   auto t0 = clock::now();
   p.dataset = load_dataset(plan.dataset, repo_root);
   p.d_raw = p.dataset.X.cols;
+  // Image methods see the images as loaded (subsampled, not PCA'd or
+  // scaled), so they are copied before preprocessing.
+  for (const auto &run : plan.runs)
+    if (run.method && run.method->needs_pixels()) {
+      p.pixels = pixels_of(p.dataset, plan.spec.file, run.spec.method_path);
+      p.has_pixels = true;
+      break;
+    }
   p.dataset.X =
       apply_preprocess(std::move(p.dataset.X), plan.dataset.preprocess);
   spdlog::info("dataset {}: n = {}, d = {} (raw {}), {:.1f} s", p.dataset.name,

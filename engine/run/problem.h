@@ -15,17 +15,31 @@ struct PreparedProblem {
   std::int64_t d_raw = 0;
   KnnGraph graph;
   double graph_seconds = 0;
+  /// The subsampled raw images divided by dataset.pixel_max (values in
+  /// [0, 1]), kept only when `has_pixels` (some run needs_pixels()).
+  Matrix pixels;
+  bool has_pixels = false;
 
-  Problem view() const { return {&dataset.X, &graph, &dataset.labels}; }
+  Problem view() const {
+    return {&dataset.X, &graph, &dataset.labels, has_pixels ? &pixels : nullptr,
+            dataset.image};
+  }
   DatasetRecord record(const DatasetSpec &spec) const;
 };
 
 /// Applies the preprocess ops in order (pca via FAISS, scale).
 Matrix apply_preprocess(Matrix X, const std::vector<PreprocessOp> &ops);
 
-/// Loads and preprocesses the data. The graph is taken from `resume` when it
-/// holds one with enough neighbours (resuming must not recompute it), else
-/// built with FAISS.
+/// The images of `dataset` (after subsampling, before preprocessing) scaled
+/// to [0, 1] by 1/pixel_max, for Problem::pixels. SpecError at
+/// `method_path` of `spec_file` when the dataset is not an image dataset.
+Matrix pixels_of(const Dataset &dataset, const std::string &spec_file,
+                 const std::string &method_path);
+
+/// Loads and preprocesses the data, keeping the raw pixels (pixels_of) when
+/// a planned run's method needs_pixels(). The graph is taken from `resume`
+/// when it holds one with enough neighbours (resuming must not recompute
+/// it), else built with FAISS.
 PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
                                 const ResultFile *resume,
                                 const RunContext &ctx);

@@ -40,6 +40,8 @@ void expect_same(const Dataset &a, const Dataset &b) {
   EXPECT_EQ(a.class_names, b.class_names);
   EXPECT_EQ(a.sha256, b.sha256);
   EXPECT_EQ(a.indices, b.indices);
+  EXPECT_EQ(a.image, b.image);
+  EXPECT_EQ(a.pixel_max, b.pixel_max);
 }
 
 TEST(DatasetCache, RoundTripIsExact) {
@@ -139,6 +141,71 @@ TEST(DatasetCache, MissingOrMisshapenDatasetsAreDataErrors) {
             std::string::npos);
   EXPECT_EQ(read_dataset_h5_digest(dir.file("absent.h5")), "");
   EXPECT_EQ(read_dataset_h5_digest(dir.file("text.h5")), "");
+}
+
+TEST(DatasetCache, KeepsTheImageShape) {
+  testing::TempDir dir;
+  Dataset img = small_dataset();
+  img.image = ImageShape{2, 1, 1}; // 2 channels of 1 x 1: rows of 2 values
+  img.pixel_max = 255;
+  write_dataset_h5(dir.file("img.h5"), img);
+  const Dataset back = read_dataset_h5(dir.file("img.h5"));
+  EXPECT_EQ(back.image, (ImageShape{2, 1, 1}));
+  EXPECT_EQ(back.pixel_max, 255);
+  expect_same(back, img);
+
+  // A shape that does not fit the rows is refused on writing ...
+  Dataset bad = img;
+  bad.image = ImageShape{1, 2, 2};
+  EXPECT_NE(data_error([&] {
+              write_dataset_h5(dir.file("bad.h5"), bad);
+            }).find("refusing to write: image shape 1x2x2 with pixel_max"),
+            std::string::npos);
+  bad = img;
+  bad.pixel_max = 0;
+  EXPECT_NE(data_error([&] {
+              write_dataset_h5(dir.file("bad.h5"), bad);
+            }).find("refusing to write"),
+            std::string::npos);
+
+  // ... and on reading (a file written by someone else).
+  {
+    H5::H5File f(dir.file("img.h5"), H5F_ACC_RDWR);
+    f.removeAttr("image_shape");
+    const hsize_t three = 3;
+    const std::int32_t shape[3] = {3, 32, 32};
+    f.createAttribute("image_shape", H5::PredType::NATIVE_INT32,
+                      H5::DataSpace(1, &three))
+        .write(H5::PredType::NATIVE_INT32, shape);
+  }
+  EXPECT_NE(data_error([&] { read_dataset_h5(dir.file("img.h5")); })
+                .find("image_shape 3x32x32 holds 3072 values per image, /X "
+                      "has 2 columns"),
+            std::string::npos);
+  {
+    H5::H5File f(dir.file("img.h5"), H5F_ACC_RDWR);
+    f.removeAttr("image_shape");
+  }
+  EXPECT_NE(data_error([&] { read_dataset_h5(dir.file("img.h5")); })
+                .find("has only one of the attributes image_shape and "
+                      "pixel_max"),
+            std::string::npos);
+}
+
+TEST(DatasetCache, OldCachesWithoutImageShapeStillLoad) {
+  testing::TempDir dir;
+  // A cache as written before datasets had an image shape: no image_shape
+  // and pixel_max attributes (same layout otherwise, cache_version 1).
+  write_dataset_h5(dir.file("old.h5"), small_dataset());
+  {
+    H5::H5File f(dir.file("old.h5"), H5F_ACC_RDONLY);
+    EXPECT_FALSE(f.attrExists("image_shape"));
+    EXPECT_FALSE(f.attrExists("pixel_max"));
+  }
+  const Dataset back = read_dataset_h5(dir.file("old.h5"));
+  EXPECT_TRUE(back.image.empty());
+  EXPECT_EQ(back.pixel_max, 0);
+  EXPECT_EQ(read_dataset_h5_digest(dir.file("old.h5")), std::string(64, 'a'));
 }
 
 } // namespace

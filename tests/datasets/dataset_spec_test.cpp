@@ -1,6 +1,7 @@
 #include "datasets/dataset_spec.h"
 #include "datasets/registry.h"
 #include "engine/core/errors.h"
+#include "tests/datasets/test_files.h"
 
 #include <gtest/gtest.h>
 
@@ -69,6 +70,34 @@ TEST(DatasetSpec, PathsResolveAgainstTheSpecFolder) {
             "mnist_json");
 }
 
+TEST(DatasetSpec, ImageFormatsAreInferred) {
+  EXPECT_EQ(parse(R"({"dataset": {"path": "bloodmnist.npz"}})").format,
+            "medmnist_npz");
+  EXPECT_EQ(parse(R"({"dataset": {"path": "c/data_batch_3.bin"}})").format,
+            "cifar10_bin");
+  EXPECT_EQ(parse(R"({"dataset": {"path": "c/test_batch.bin"}})").format,
+            "cifar10_bin");
+  EXPECT_EQ(
+      parse(R"({"dataset": {"path": "train.bin", "format": "cifar100_bin"}})")
+          .format,
+      "cifar100_bin");
+  // Folders by the files they hold.
+  testing::TempDir dir;
+  testing::write_text(dir.file("c10/data_batch_1.bin"), "");
+  testing::write_text(dir.file("c100/train.bin"), "");
+  testing::write_text(dir.file("c100/test.bin"), "");
+  testing::write_text(dir.file("digits/0.json"), "");
+  testing::write_text(dir.file("other/x.txt"), "");
+  EXPECT_EQ(infer_dataset_format(dir.file("c10")), "cifar10_bin");
+  EXPECT_EQ(infer_dataset_format(dir.file("c100")), "cifar100_bin");
+  EXPECT_EQ(infer_dataset_format(dir.file("digits")), "mnist_json");
+  EXPECT_EQ(infer_dataset_format(dir.file("other")), "");
+  EXPECT_EQ(parse(R"({"dataset": {"path": "c10"}})", dir.path()).format,
+            "cifar10_bin");
+  EXPECT_EQ(parse(R"({"dataset": {"path": "c100/"}})", dir.path()).format,
+            "cifar100_bin");
+}
+
 TEST(DatasetSpec, ErrorsNameTheJsonPath) {
   EXPECT_NE(
       spec_error(R"({"dataset": {"name": "fashion-mnist", "subsampel": 5}})")
@@ -114,7 +143,8 @@ TEST(DatasetSpec, ErrorsNameTheJsonPath) {
 TEST(DatasetSpec, UnknownNameListsTheRegisteredOnes) {
   EXPECT_EQ(spec_error(R"({"dataset": {"name": "fmnist"}})"),
             "s.json: dataset.name: unknown dataset \"fmnist\" (registered: "
-            "fashion-mnist, mnist-10k, gaussian-mixture, gaussian-line)");
+            "fashion-mnist, mnist-10k, gaussian-mixture, gaussian-line, "
+            "rotated-shapes)");
 }
 
 TEST(DatasetSpec, WrongCombinationsAreRefused) {
@@ -142,10 +172,18 @@ TEST(DatasetSpec, WrongCombinationsAreRefused) {
             std::string::npos);
   EXPECT_NE(
       spec_error(R"({"dataset": {"path": "x.bin", "format": "cifar"}})")
-          .find("dataset.format: must be one of {idx, mnist_json, npy, h5}"),
+          .find("dataset.format: must be one of {idx, mnist_json, npy, h5, "
+                "cifar10_bin, cifar100_bin, medmnist_npz}"),
       std::string::npos);
   EXPECT_NE(spec_error(R"({"dataset": {"path": "c.h5", "labels": "l.npy"}})")
                 .find("dataset.labels: not used with format h5"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"dataset": {"path": "b.npz", "labels": "l.npy"}})")
+                .find("dataset.labels: not used with format medmnist_npz"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"dataset": {"path": "x.bin"}})")
+                .find("set dataset.format to one of idx, mnist_json, npy, h5, "
+                      "cifar10_bin, cifar100_bin, medmnist_npz"),
             std::string::npos);
   EXPECT_NE(spec_error(R"({"dataset": {"path": ""}})")
                 .find("dataset.path: must not be empty"),

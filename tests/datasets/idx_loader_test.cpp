@@ -43,8 +43,7 @@ TEST(IdxLoader, ReadsRawAndGzippedImages) {
   ImageShape shape;
   expect_three_images(
       read_idx_images(dir.file("raw-images-idx3-ubyte"), &shape));
-  EXPECT_EQ(shape.height, 2);
-  EXPECT_EQ(shape.width, 2);
+  EXPECT_EQ(shape, (ImageShape{1, 2, 2})); // grey: one channel
   expect_three_images(read_idx_images(dir.file("images-idx3-ubyte.gz")));
   // Really compressed: the .gz file differs from the raw bytes.
   EXPECT_NE(testing::read_file(dir.file("images-idx3-ubyte.gz")),

@@ -141,6 +141,8 @@ TEST(MnistJsonLoader, DigitFolderLabelsRowsByDigit) {
   EXPECT_EQ(ds.sha256, combine_digests(digests));
   EXPECT_EQ(ds.indices.size(), 19u);
   EXPECT_EQ(ds.indices[18], 18);
+  EXPECT_EQ(ds.image, (ImageShape{1, 28, 28}));
+  EXPECT_EQ(ds.pixel_max, 1); // the package stores pixels in [0, 1]
 }
 
 TEST(MnistJsonLoader, RealPackageDigitFive) {

@@ -2,6 +2,7 @@
 #include "datasets/idx_loader.h"
 #include "datasets/mnist_json_loader.h"
 #include "datasets/registry.h"
+#include "datasets/rotated_shapes.h"
 #include "datasets/sha256.h"
 #include "datasets/synthetic.h"
 #include "engine/core/errors.h"
@@ -77,9 +78,9 @@ struct ToyRoot {
 
 TEST(Registry, RepoRegistryIsComplete) {
   const Registry &reg = registry(NEBENCH_SOURCE_DIR);
-  EXPECT_EQ(reg.names(),
-            (std::vector<std::string>{"fashion-mnist", "mnist-10k",
-                                      "gaussian-mixture", "gaussian-line"}));
+  EXPECT_EQ(reg.names(), (std::vector<std::string>{
+                             "fashion-mnist", "mnist-10k", "gaussian-mixture",
+                             "gaussian-line", "rotated-shapes"}));
   const RegistryEntry *fm = reg.find("fashion-mnist");
   ASSERT_NE(fm, nullptr);
   EXPECT_EQ(fm->kind, "idx");
@@ -90,10 +91,14 @@ TEST(Registry, RepoRegistryIsComplete) {
             "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
   EXPECT_EQ(fm->class_names.size(), 10u);
   EXPECT_EQ(fm->class_names[9], "Ankle boot");
+  EXPECT_EQ(fm->image, (ImageShape{1, 28, 28}));
+  EXPECT_EQ(fm->pixel_max, 255);
   const RegistryEntry *mn = reg.find("mnist-10k");
   ASSERT_NE(mn, nullptr);
   ASSERT_EQ(mn->sources.size(), 10u);
   EXPECT_EQ(mn->sources[7].label, 7);
+  EXPECT_EQ(mn->image, (ImageShape{1, 28, 28}));
+  EXPECT_EQ(mn->pixel_max, 1);
   EXPECT_EQ(
       mn->sources[7].resolved,
       std::string(NEBENCH_SOURCE_DIR) +
@@ -106,6 +111,7 @@ TEST(Registry, RepoRegistryIsComplete) {
   text << script.rdbuf();
   EXPECT_NE(text.str().find(mn->archive->sha256), std::string::npos);
   EXPECT_TRUE(reg.find("gaussian-line")->synthetic());
+  EXPECT_TRUE(reg.find("rotated-shapes")->synthetic());
   EXPECT_EQ(cache_path("/repo", "mnist-10k"),
             "/repo/datasets/cache/mnist-10k.h5");
 }
@@ -126,6 +132,9 @@ TEST(Registry, PrepareConcatenatesSourcesAndWritesTheCache) {
   EXPECT_EQ(ds.labels, (std::vector<std::int32_t>{0, 1, 0, 1, 1}));
   EXPECT_EQ(ds.class_names, (std::vector<std::string>{"even", "odd"}));
   EXPECT_EQ(ds.indices, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  // The IDX header's 1 x 2 images, bytes 0..255.
+  EXPECT_EQ(ds.image, (ImageShape{1, 1, 2}));
+  EXPECT_EQ(ds.pixel_max, 255);
   EXPECT_EQ(
       ds.sha256,
       combine_digests({sha256_file(toy.images_a), sha256_file(toy.labels_a),
@@ -275,6 +284,158 @@ TEST(Registry, LoadUserFilesOfEachFormat) {
   EXPECT_EQ(m.n(), 10);
   EXPECT_EQ(m.labels[4], 4);
   EXPECT_EQ(m.name, fs::path(digits.path()).filename().string());
+}
+
+/// Rewrites the registry of `root` through `edit`.
+void edit_registry(const std::string &root,
+                   const std::function<void(json &)> &edit) {
+  const std::string file = root + "/datasets/registry.json";
+  std::ifstream in(file);
+  json reg = json::parse(in);
+  in.close();
+  edit(reg);
+  testing::write_text(file, reg.dump(1));
+}
+
+TEST(Registry, ImageShapeMustAgreeAndFillsOldCaches) {
+  ToyRoot toy;
+  // A registry whose image shape differs from the files is an error.
+  edit_registry(toy.root(), [](json &r) {
+    r["datasets"][0]["image_shape"] = {1, 2, 1};
+    r["datasets"][0]["pixel_max"] = 255;
+  });
+  EXPECT_NE(data_error([&] { prepare_dataset("toy", toy.root()); })
+                .find("toy: loaded images of 1x1x2 with pixel_max 255, the "
+                      "registry says 1x2x1 with pixel_max 255"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(cache_path(toy.root(), "toy")));
+
+  edit_registry(toy.root(), [](json &r) {
+    r["datasets"][0]["image_shape"] = {1, 1, 2};
+  });
+  const Dataset ds = prepare_dataset("toy", toy.root());
+  EXPECT_EQ(ds.image, (ImageShape{1, 1, 2}));
+  EXPECT_EQ(read_dataset_h5(cache_path(toy.root(), "toy")).image,
+            (ImageShape{1, 1, 2}));
+
+  // A cache written before datasets had an image shape (no attributes, same
+  // digest) is still used, with the registry's shape.
+  Dataset old = ds;
+  old.image = ImageShape{};
+  old.pixel_max = 0;
+  write_dataset_h5(cache_path(toy.root(), "toy"), old);
+  fs::remove(toy.images_a); // proves the cache is used, not the sources
+  const Dataset from_old = prepare_dataset("toy", toy.root());
+  EXPECT_EQ(from_old.image, (ImageShape{1, 1, 2}));
+  EXPECT_EQ(from_old.pixel_max, 255);
+  EXPECT_EQ(from_old.X.data, ds.X.data);
+  // Subsampling keeps the shape.
+  DatasetSpec spec;
+  spec.name = "toy";
+  spec.subsample = 2;
+  const Dataset sub = load_dataset(spec, toy.root());
+  EXPECT_EQ(sub.n(), 2);
+  EXPECT_EQ(sub.image, (ImageShape{1, 1, 2}));
+  EXPECT_EQ(sub.pixel_max, 255);
+}
+
+TEST(Registry, ImageShapeFieldsAreChecked) {
+  const auto parse_error = [](const std::function<void(json &)> &edit) {
+    ToyRoot toy;
+    edit_registry(toy.root(), edit);
+    try {
+      registry(toy.root());
+    } catch (const SpecError &e) {
+      return std::string(e.what());
+    }
+    return std::string("(no SpecError)");
+  };
+  EXPECT_NE(parse_error([](json &r) {
+              r["datasets"][0]["image_shape"] = {1, 2};
+              r["datasets"][0]["pixel_max"] = 255;
+            })
+                .find("datasets[0].image_shape: must be [channels, height, "
+                      "width], got 2 values"),
+            std::string::npos);
+  EXPECT_NE(parse_error([](json &r) {
+              r["datasets"][0]["image_shape"] = {3, 1, 2};
+              r["datasets"][0]["pixel_max"] = 255;
+            })
+                .find("datasets[0].image_shape: holds 6 values per image, but "
+                      "d is 2"),
+            std::string::npos);
+  EXPECT_NE(parse_error([](json &r) {
+              r["datasets"][0]["image_shape"] = {1, 1, 2};
+            }).find("datasets[0].pixel_max"),
+            std::string::npos);
+  EXPECT_NE(parse_error([](json &r) {
+              r["datasets"][0]["pixel_max"] = 255;
+            }).find("datasets[0].pixel_max: only with image_shape"),
+            std::string::npos);
+  EXPECT_NE(parse_error([](json &r) {
+              r["datasets"][1]["image_shape"] = {1, 1, 2};
+            }).find("datasets[1].image_shape: not used by synthetic"),
+            std::string::npos);
+}
+
+TEST(Registry, CifarAndMedmnistSourcesAndUserFiles) {
+  ToyRoot toy;
+  // Two one-image CIFAR-10 files as the "data" sources of a registered set.
+  Bytes rec(3073);
+  for (std::size_t j = 0; j < rec.size(); ++j)
+    rec[j] = static_cast<unsigned char>(j % 251);
+  rec[0] = 3;
+  testing::write_file(toy.dir.file("src/c1.bin"), rec);
+  rec[0] = 8;
+  testing::write_file(toy.dir.file("src/c2.bin"), rec);
+  edit_registry(toy.root(), [&](json &r) {
+    r["datasets"].push_back(
+        {{"name", "tiny-cifar"},
+         {"kind", "cifar10_bin"},
+         {"how_to_get", "write it"},
+         {"image_shape", {3, 32, 32}},
+         {"pixel_max", 255},
+         {"sources",
+          {{{"path", "src/c1.bin"},
+            {"sha256", sha256_file(toy.dir.file("src/c1.bin"))}},
+           {{"path", "src/c2.bin"},
+            {"role", "data"},
+            {"sha256", sha256_file(toy.dir.file("src/c2.bin"))}}}}});
+    r["datasets"].push_back(
+        {{"name", "rotated-shapes"}, {"kind", "synthetic"}});
+  });
+  const Dataset reg = prepare_dataset("tiny-cifar", toy.root());
+  EXPECT_EQ(reg.n(), 2);
+  EXPECT_EQ(reg.labels, (std::vector<std::int32_t>{3, 8}));
+  EXPECT_EQ(reg.image, (ImageShape{3, 32, 32}));
+  EXPECT_EQ(reg.class_names.size(), 10u); // from the loader
+  EXPECT_EQ(reg.X(1, 5), 6);              // byte 6 of the record
+
+  // The same file as a user's file.
+  DatasetSpec user;
+  user.path = toy.dir.file("src/c2.bin");
+  user.format = "cifar10_bin";
+  const Dataset c = load_dataset(user, toy.root());
+  EXPECT_EQ(c.name, "c2.bin");
+  EXPECT_EQ(c.labels, (std::vector<std::int32_t>{8}));
+  EXPECT_EQ(c.sha256, combine_digests({sha256_file(user.path)}));
+
+  // A user's IDX file has its image shape too.
+  DatasetSpec idx;
+  idx.path = toy.images_b;
+  idx.format = "idx";
+  const Dataset i = load_dataset(idx, toy.root());
+  EXPECT_EQ(i.image, (ImageShape{1, 1, 2}));
+  EXPECT_EQ(i.pixel_max, 255);
+
+  // rotated-shapes from spec options.
+  DatasetSpec shapes;
+  shapes.name = "rotated-shapes";
+  shapes.options = json::parse(R"({"n": 6, "size": 12, "seed": 2})");
+  const Dataset r = load_dataset(shapes, toy.root());
+  EXPECT_EQ(r.n(), 6);
+  EXPECT_EQ(r.image, (ImageShape{1, 12, 12}));
+  EXPECT_EQ(r.pixel_max, 1);
 }
 
 TEST(Registry, MalformedRegistryNamesTheJsonPath) {

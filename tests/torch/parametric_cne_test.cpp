@@ -93,13 +93,15 @@ TEST(ParametricCneParams, ErrorsNameTheJsonPath) {
   EXPECT_NE(spec_error(R"({"type": "cne", "parametric": true, "hiden": [1]})")
                 .find("runs[0].method.hiden"),
             std::string::npos);
-  // Without the hook (a build without LibTorch) the spec is refused.
+  // Without the hook (a build without LibTorch) the spec is refused as
+  // needing a missing feature (`nebench validate` skips it).
   set_parametric_cne_factory({});
   const json j = json::parse(R"({"type": "cne", "parametric": true})");
   try {
     make_method(SpecNode(j, "s.json", "runs[0].method"));
-    ADD_FAILURE() << "expected a SpecError";
-  } catch (const SpecError &e) {
+    ADD_FAILURE() << "expected a MissingFeatureError";
+  } catch (const MissingFeatureError &e) {
+    EXPECT_EQ(e.json_path(), "runs[0].method.parametric");
     EXPECT_NE(std::string(e.what()).find("this build has no LibTorch"),
               std::string::npos)
         << e.what();
