@@ -39,6 +39,10 @@ struct MethodOutput {
   /// The method's own input affinities/graph (t-SNE's P, UMAP's fuzzy set,
   /// the binary kNN graph), used by knn_recall against the method's input.
   std::optional<Csr> affinities;
+  /// A representation the method learns besides the embedding (an image
+  /// model's backbone features h), n rows; read by the metrics with "on":
+  /// "features" (t-SimCNE reports kNN and linear accuracy on h), not stored.
+  std::optional<MatrixD> features;
 };
 
 class Method {

@@ -76,10 +76,11 @@ struct ProgressPrinter {
   }
 };
 
-void check_finite(const MatrixD &y) {
+void check_finite(const MatrixD &y, const char *what = "embedding") {
   for (double v : y.data)
     if (!std::isfinite(v))
-      throw NumericalError("final embedding contains NaN or Inf");
+      throw NumericalError(std::string("final ") + what +
+                           " contains NaN or Inf");
 }
 
 RunRecord execute_run(const PlannedRun &run, const Plan &plan,
@@ -104,6 +105,10 @@ RunRecord execute_run(const PlannedRun &run, const Plan &plan,
     input.labels = &problem.dataset.labels;
     input.seed = run.spec.seed;
     input.trace = &out.trace;
+    if (out.features) {
+      check_finite(*out.features, "features");
+      input.features = &*out.features;
+    }
     rec.metrics = compute_metrics(plan.metrics, input);
     rec.embedding = convert<float>(out.embedding);
     rec.trace = std::move(out.trace);
