@@ -23,6 +23,10 @@ struct RunContext {
   /// run_value_ref.h). Set by the runner; throws when the value does not
   /// exist. May be empty (then earlier_run_value() throws).
   std::function<double(const std::string &, const std::string &)> run_value;
+  /// Where a long method may keep a checkpoint of its state at epoch
+  /// boundaries, to resume an interrupted run (the runner: a file beside
+  /// the partial result, removed once the run is stored); "" = none.
+  std::string checkpoint_path;
 
   void report(std::int64_t done, std::int64_t total,
               const std::string &what) const {

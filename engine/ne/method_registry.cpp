@@ -18,22 +18,33 @@ namespace {
 
 using Factory = MethodFactory;
 
-MethodFactory &parametric_cne_factory() {
-  static MethodFactory factory;
-  return factory;
+/// Builders installed by engine/torch, by key: "cne/parametric" and the
+/// image methods' types.
+std::map<std::string, MethodFactory> &torch_factories() {
+  static std::map<std::string, MethodFactory> table;
+  return table;
+}
+
+/// The engine/torch builder of `key`, or MissingFeatureError at `key_path`
+/// of the method node naming `what`.
+const MethodFactory &torch_factory(const SpecNode &node, const std::string &key,
+                                   const std::string &key_path,
+                                   const std::string &what) {
+  const auto it = torch_factories().find(key);
+  if (it == torch_factories().end() || !it->second)
+    throw MissingFeatureError(node.file(), node.path_of(key_path),
+                              "this build has no LibTorch: " + what +
+                                  " (engine/torch) needs a build with "
+                                  "-DNEBENCH_WITH_TORCH=ON");
+  return it->second;
 }
 
 /// "cne": the native method, or the parametric one (engine/torch) when
 /// "parametric" is true and this build has it.
 std::unique_ptr<Method> make_cne(const SpecNode &node) {
-  if (node.boolean("parametric", false)) {
-    if (!parametric_cne_factory())
-      throw MissingFeatureError(
-          node.file(), node.path_of("parametric"),
-          "this build has no LibTorch: parametric CNE (engine/torch) "
-          "needs a build with -DNEBENCH_WITH_TORCH=ON");
-    return parametric_cne_factory()(node);
-  }
+  if (node.boolean("parametric", false))
+    return torch_factory(node, "cne/parametric", "parametric",
+                         "parametric CNE")(node);
   return std::make_unique<CneMethod>(CneParams::from_spec(node));
 }
 
@@ -77,6 +88,11 @@ const std::vector<std::pair<std::string, Factory>> &registry() {
              LaplacianEigenmapsParams::from_spec(node));
        }},
       {"cne", make_cne},
+      {"tsimcne",
+       [](const SpecNode &node) {
+         return torch_factory(node, "tsimcne", "type",
+                              "t-SimCNE / SimCLR")(node);
+       }},
       {"external",
        [](const SpecNode &node) {
          return std::make_unique<ExternalEmbedding>(
@@ -105,7 +121,14 @@ std::unique_ptr<Method> make_method(const SpecNode &method_node) {
 }
 
 void set_parametric_cne_factory(MethodFactory factory) {
-  parametric_cne_factory() = std::move(factory);
+  set_torch_method_factory("cne/parametric", std::move(factory));
+}
+
+void set_torch_method_factory(const std::string &type, MethodFactory factory) {
+  if (factory)
+    torch_factories()[type] = std::move(factory);
+  else
+    torch_factories().erase(type);
 }
 
 void register_device(const std::string &name, bool available,

@@ -37,6 +37,12 @@ using MethodFactory =
 /// uninstalls it.
 void set_parametric_cne_factory(MethodFactory factory);
 
+/// Builds the method of a type that lives in engine/torch ("tsimcne": the
+/// image models of engine/torch/tsimcne_method.h). make_method knows the
+/// type in every build; until a factory is installed, a spec using it is
+/// refused with MissingFeatureError at "type". An empty factory uninstalls.
+void set_torch_method_factory(const std::string &type, MethodFactory factory);
+
 /// Compute devices of `--device`: "cpu" is always available (native methods
 /// always run there); engine/torch registers "cuda" (available or, with
 /// `why_not`, not). LibTorch methods run on the selected device.

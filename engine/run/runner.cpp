@@ -11,6 +11,7 @@
 #include "metrics/compute_metrics.h"
 #include "metrics/cross_run_metrics.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -81,6 +82,17 @@ void check_finite(const MatrixD &y, const char *what = "embedding") {
     if (!std::isfinite(v))
       throw NumericalError(std::string("final ") + what +
                            " contains NaN or Inf");
+}
+
+/// A file name for a run id ("tsimcne@seed=0"): characters other than
+/// letters, digits and ._=- become '_', plus ".ckpt".
+std::string file_name_of(const std::string &run_id) {
+  std::string name = run_id;
+  for (char &ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' &&
+        ch != '_' && ch != '=' && ch != '-')
+      ch = '_';
+  return name + ".ckpt";
 }
 
 RunRecord execute_run(const PlannedRun &run, const Plan &plan,
@@ -200,6 +212,9 @@ RunOutcome run_spec(const RunOptions &o) {
                          ? default_result_path(o.repo_root, o.profile, spec.id)
                          : o.out_path;
   const std::string tmp_path = outcome.out_path + ".tmp";
+  // Checkpoints of long runs (RunContext::checkpoint_path), one file per
+  // run, kept only while the result is partial.
+  const fs::path checkpoint_dir = outcome.out_path + ".ckpt";
   const std::string spec_json = spec.resolved.dump();
 
   if (!o.force && fs::exists(outcome.out_path)) {
@@ -248,6 +263,8 @@ RunOutcome run_spec(const RunOptions &o) {
   check_memory(plan, problem.dataset.X.rows, problem.dataset.X.cols);
 
   if (!file) {
+    // A new partial file: checkpoints of an abandoned one must not resume.
+    fs::remove_all(checkpoint_dir);
     file.emplace(ResultFile::create(tmp_path));
     Provenance prov;
     prov.spec_id = spec.id;
@@ -289,6 +306,8 @@ RunOutcome run_spec(const RunOptions &o) {
       return stored_run_value(*file, name + "@seed=" + std::to_string(seed),
                               column);
     };
+    fs::create_directories(checkpoint_dir);
+    ctx.checkpoint_path = (checkpoint_dir / file_name_of(run.spec.id)).string();
     RunRecord rec;
     try {
       rec = execute_run(run, plan, problem, ctx);
@@ -302,6 +321,7 @@ RunOutcome run_spec(const RunOptions &o) {
       return outcome;
     }
     file->write_run(rec);
+    fs::remove(ctx.checkpoint_path);
     // Close and reopen so that a crash during the next run cannot damage the
     // runs already written.
     file->close();
@@ -332,6 +352,7 @@ RunOutcome run_spec(const RunOptions &o) {
   file->set_status("complete", utc_now());
   file->close();
   fs::rename(tmp_path, outcome.out_path);
+  fs::remove_all(checkpoint_dir);
   return outcome;
 }
 

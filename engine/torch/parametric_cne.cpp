@@ -8,6 +8,7 @@
 #include "engine/ne/cne_optimizer.h"
 #include "engine/ne/method_registry.h"
 #include "engine/torch/cne_torch_loss.h"
+#include "engine/torch/torch_device.h"
 
 #include <algorithm>
 #include <chrono>
@@ -131,19 +132,6 @@ CneLossConfig main_loss(const CneParams &p, std::int64_t n,
   return l;
 }
 
-torch::Device run_device() {
-  const std::string d = method_device();
-  if (d == "cpu")
-    return torch::kCPU;
-  if (d == "cuda") {
-    if (!torch::cuda::is_available())
-      throw NebenchError("parametric CNE: --device cuda, but LibTorch sees "
-                         "no CUDA device");
-    return torch::kCUDA;
-  }
-  throw NebenchError("parametric CNE: unknown device " + d);
-}
-
 /// f(X) for all points, in chunks, without autograd, as doubles.
 MatrixD embed_all(torch::nn::Sequential &net, const torch::Tensor &X) {
   torch::NoGradGuard no_grad;
@@ -207,7 +195,7 @@ MethodOutput ParametricCneMethod::run(const Problem &problem,
   out.affinities = binary_knn_graph(knn, p.k);
   ctx.check();
 
-  const torch::Device device = run_device();
+  const torch::Device device = method_torch_device("parametric CNE");
   const TorchThreadsScope threads(params_.torch_threads);
   const Matrix &X = *problem.X;
   const torch::Tensor Xt =

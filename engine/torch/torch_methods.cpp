@@ -2,6 +2,7 @@
 
 #include "engine/ne/method_registry.h"
 #include "engine/torch/parametric_cne.h"
+#include "engine/torch/tsimcne_method.h"
 
 #include <torch/torch.h>
 
@@ -14,6 +15,10 @@ void register_torch_methods() {
       [](const SpecNode &node) -> std::unique_ptr<Method> {
         return std::make_unique<ParametricCneMethod>(
             ParametricCneParams::from_spec(node));
+      });
+  set_torch_method_factory(
+      "tsimcne", [](const SpecNode &node) -> std::unique_ptr<Method> {
+        return std::make_unique<TsimcneMethod>(TsimcneParams::from_spec(node));
       });
   if (torch::cuda::is_available())
     register_device("cuda", true);

@@ -1,10 +1,10 @@
 #pragma once
 // Installs what engine/torch adds to the method registry (engine/ne/
-// method_registry.h): the builder of {"type": "cne", "parametric": true}
-// and the "cuda" device. Called explicitly by the CLI (engine/cli/main.cpp)
-// and by tests: registration from static initialisers would be dropped by
-// the linker, since nothing references this object file of the static
-// library otherwise.
+// method_registry.h): the builders of {"type": "cne", "parametric": true}
+// and {"type": "tsimcne"}, and the "cuda" device. Called explicitly by the CLI
+// (engine/cli/main.cpp) and by tests: registration from static initialisers
+// would be dropped by the linker, since nothing references this object file of
+// the static library otherwise.
 
 namespace nebench {
 

@@ -1,0 +1,250 @@
+// The t-SimCNE / SimCLR spec method (engine/torch/tsimcne_method.h): strict
+// parsing through the registry hook, the stages it gives the trainer, an
+// end-to-end run on a tiny image set (shapes of the embedding, features and
+// trace), seeded reproducibility, resuming from the runner's checkpoint, and
+// the errors for data without images.
+
+#include "engine/core/errors.h"
+#include "engine/ne/method_registry.h"
+#include "engine/torch/torch_methods.h"
+#include "engine/torch/tsimcne_method.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+namespace nebench {
+namespace {
+
+std::unique_ptr<Method> make(const std::string &text) {
+  register_torch_methods();
+  const json j = json::parse(text);
+  return make_method(SpecNode(j, "s.json", "runs[0].method"));
+}
+
+std::string spec_error(const std::string &text) {
+  try {
+    make(text);
+  } catch (const SpecError &e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TsimcneParams params_of(const std::string &text) {
+  const auto m = make(text);
+  const auto *p = dynamic_cast<const TsimcneMethod *>(m.get());
+  if (!p)
+    throw std::runtime_error("not a TsimcneMethod");
+  return p->params();
+}
+
+TEST(TsimcneParams, DefaultsAreThePapers) {
+  const TsimcneParams p = params_of(R"({"type": "tsimcne"})");
+  EXPECT_EQ(p.backbone, "resnet18");
+  EXPECT_EQ(p.hidden_dim, 1024);
+  EXPECT_EQ(p.loss, "cauchy");
+  EXPECT_EQ(p.epochs, (std::vector<int>{1000, 50, 450}));
+  EXPECT_EQ(p.dim, 2);
+  EXPECT_EQ(p.batch_size, 1024);
+  EXPECT_DOUBLE_EQ(p.learning_rate, 0.12); // 0.03 * 1024 / 256
+  EXPECT_EQ(p.augment.hflip_p, 0.5);
+  const TrainerParams t = p.trainer_params();
+  ASSERT_EQ(t.stages.size(), 3u);
+  EXPECT_EQ(t.stages[0].epochs, 1000);
+  EXPECT_EQ(t.stages[0].out_dim, 128);
+  EXPECT_EQ(t.stages[0].warmup_epochs, 10);
+  EXPECT_EQ(t.stages[1].trainable, Trainable::output_only);
+  EXPECT_EQ(t.stages[1].out_dim, 2);
+  EXPECT_EQ(t.stages[1].warmup_epochs, 0);
+  EXPECT_DOUBLE_EQ(t.stages[1].learning_rate, 0.12);
+  EXPECT_DOUBLE_EQ(t.stages[2].learning_rate, 0.12 / 1000);
+  EXPECT_EQ(t.stages[2].trainable, Trainable::all);
+  EXPECT_EQ(t.weight_decay, 5e-4);
+  EXPECT_EQ(t.momentum, 0.9);
+}
+
+TEST(TsimcneParams, SpecValuesReachTheTrainer) {
+  const TsimcneParams p = params_of(
+      R"({"type": "tsimcne", "backbone": "small_cnn", "hidden_dim": 64,
+          "epochs": [6, 2, 3], "pretrain_dim": 32, "dim": 3,
+          "batch_size": 128, "warmup_epochs": 4, "output_init_std": 0.5,
+          "augment": {"preset": "digits"}, "torch_threads": 1})");
+  EXPECT_DOUBLE_EQ(p.learning_rate, 0.015); // 0.03 * 128 / 256
+  EXPECT_EQ(p.augment.hflip_p, 0.0);
+  const TrainerParams t = p.trainer_params();
+  EXPECT_EQ(t.stages[0].out_dim, 32);
+  EXPECT_EQ(t.stages[0].warmup_epochs, 4);
+  EXPECT_EQ(t.stages[2].warmup_epochs, 3); // cut to the stage length
+  EXPECT_EQ(t.stages[1].out_dim, 3);
+  EXPECT_EQ(t.stages[1].output_init_std, 0.5);
+
+  // One stage: SimCLR at 128-D with the cosine loss.
+  const TsimcneParams s = params_of(
+      R"({"type": "tsimcne", "loss": "cosine", "temperature": 0.2,
+          "epochs": 7, "dim": 128, "learning_rate": 0.5})");
+  const TrainerParams st = s.trainer_params();
+  ASSERT_EQ(st.stages.size(), 1u);
+  EXPECT_EQ(st.stages[0].epochs, 7);
+  EXPECT_EQ(st.stages[0].out_dim, 128);
+  EXPECT_EQ(st.stages[0].learning_rate, 0.5);
+  EXPECT_EQ(st.stages[0].warmup_epochs, 7);
+  EXPECT_EQ(st.loss, "cosine");
+  EXPECT_EQ(st.temperature, 0.2);
+}
+
+TEST(TsimcneParams, BadKeysNameTheirPath) {
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "epochs": [10, 5]})")
+                .find("runs[0].method.epochs"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "temperature": 0.5})")
+                .find("runs[0].method.temperature"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "epochs": 5, "pretrain_dim": 8})")
+                .find("runs[0].method.pretrain_dim"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "backbone": "vgg"})")
+                .find("runs[0].method.backbone"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "augment": {"hflip_p": 2}})")
+                .find("runs[0].method.augment.hflip_p"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "batch_size": 1})")
+                .find("runs[0].method.batch_size"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "epochs": 0})")
+                .find("runs[0].method.epochs"),
+            std::string::npos);
+  EXPECT_NE(
+      spec_error(R"({"type": "tsimcne", "lr": 0.1})").find("runs[0].method.lr"),
+      std::string::npos);
+}
+
+TEST(TsimcneMethod, WithoutLibTorchTheTypeIsAMissingFeature) {
+  register_torch_methods();
+  set_torch_method_factory("tsimcne", {});
+  const json j = json::parse(R"({"type": "tsimcne"})");
+  try {
+    make_method(SpecNode(j, "s.json", "runs[0].method"));
+    ADD_FAILURE() << "expected a MissingFeatureError";
+  } catch (const MissingFeatureError &e) {
+    EXPECT_NE(std::string(e.what()).find("runs[0].method.type"),
+              std::string::npos);
+  }
+  register_torch_methods();
+  EXPECT_NO_THROW(make_method(SpecNode(j, "s.json", "runs[0].method")));
+}
+
+/// 24 grey 8 x 8 images of two classes: a bright left half or a bright
+/// top half, with a little seeded variation.
+struct TinyImages {
+  Matrix pixels{24, 64};
+  std::vector<std::int32_t> labels;
+  TinyImages() {
+    for (int i = 0; i < 24; ++i) {
+      const int cls = i % 2;
+      labels.push_back(cls);
+      for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 8; ++x) {
+          const bool on = cls == 0 ? x < 4 : y < 4;
+          pixels(i, y * 8 + x) = (on ? 0.8f : 0.1f) + 0.01f * float(i % 5);
+        }
+    }
+  }
+  Problem problem() const {
+    Problem p;
+    p.X = &pixels;
+    p.pixels = &pixels;
+    p.labels = &labels;
+    p.image = ImageShape{1, 8, 8};
+    return p;
+  }
+};
+
+TsimcneMethod tiny_method() {
+  TsimcneParams p;
+  p.backbone = "small_cnn";
+  p.hidden_dim = 16;
+  p.epochs = {2, 1, 1};
+  p.pretrain_dim = 8;
+  p.batch_size = 8;
+  p.learning_rate = 0.05;
+  p.warmup_epochs = 1;
+  p.torch_threads = 1;
+  p.embed_batch_size = 5; // several embedding batches
+  return TsimcneMethod(p);
+}
+
+TEST(TsimcneMethod, RunGivesEmbeddingFeaturesAndOneTraceRowPerEpoch) {
+  const TinyImages data;
+  TsimcneMethod method = tiny_method();
+  RunContext ctx;
+  ctx.seed = 3;
+  const MethodOutput out = method.run(data.problem(), ctx);
+  EXPECT_EQ(out.embedding.rows, 24);
+  EXPECT_EQ(out.embedding.cols, 2);
+  ASSERT_TRUE(out.features.has_value());
+  EXPECT_EQ(out.features->rows, 24);
+  EXPECT_EQ(out.features->cols, 128); // the small CNN's h
+  for (double v : out.embedding.data)
+    EXPECT_TRUE(std::isfinite(v));
+  const auto &epoch = out.trace.columns.at("epoch");
+  ASSERT_EQ(epoch.size(), 4u);
+  EXPECT_EQ(epoch.back(), 4.0);
+  EXPECT_EQ(out.trace.columns.at("stage").back(), 3.0);
+  EXPECT_TRUE(out.trace.columns.count("norm_mean"));
+
+  // The same seed gives the same run, bitwise; another seed does not.
+  const MethodOutput again = method.run(data.problem(), ctx);
+  EXPECT_EQ(again.embedding.data, out.embedding.data);
+  EXPECT_EQ(again.features->data, out.features->data);
+  ctx.seed = 4;
+  const MethodOutput other = method.run(data.problem(), ctx);
+  EXPECT_NE(other.embedding.data, out.embedding.data);
+}
+
+TEST(TsimcneMethod, ResumesFromTheRunnersCheckpoint) {
+  const TinyImages data;
+  TsimcneMethod method = tiny_method();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "nebench_tsimcne_resume";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  RunContext ctx;
+  ctx.seed = 9;
+  const MethodOutput plain = method.run(data.problem(), ctx);
+
+  // Stop before the third epoch (ctx.check() runs before every batch);
+  // the checkpoint then holds two finished epochs.
+  ctx.checkpoint_path = (dir / "run.ckpt").string();
+  std::atomic<bool> stop{false};
+  ctx.stop = &stop;
+  ctx.progress = [&](std::int64_t done, std::int64_t, const std::string &) {
+    if (done == 2)
+      stop = true;
+  };
+  EXPECT_THROW(method.run(data.problem(), ctx), Interrupted);
+  ASSERT_TRUE(std::filesystem::exists(ctx.checkpoint_path));
+  stop = false;
+  ctx.progress = nullptr;
+  const MethodOutput resumed = method.run(data.problem(), ctx);
+  EXPECT_EQ(resumed.embedding.data, plain.embedding.data);
+  EXPECT_EQ(resumed.trace.columns.at("loss"), plain.trace.columns.at("loss"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TsimcneMethod, RefusesDataWithoutImages) {
+  const TinyImages data;
+  TsimcneMethod method = tiny_method();
+  Problem p = data.problem();
+  p.pixels = nullptr;
+  EXPECT_THROW(method.run(p, RunContext{}), NebenchError);
+  p = data.problem();
+  p.image = ImageShape{1, 7, 8}; // 56 values, the rows have 64
+  EXPECT_THROW(method.run(p, RunContext{}), NebenchError);
+}
+
+} // namespace
+} // namespace nebench
