@@ -37,8 +37,30 @@ double softmax_objective(const Eigen::VectorXd &theta, const Eigen::MatrixXd &x,
   return loss * inv_m + 0.5 * l2 * W.squaredNorm();
 }
 
+namespace {
+
+/// Eigen's OpenMP thread count for a scope. The probe's products are small
+/// (m x d times d x K); a parallel region per product costs more than it
+/// saves, and on a loaded machine each one waits for a descheduled thread
+/// (a probe on 1,600 x 64 features took minutes instead of a second).
+class EigenThreadsScope {
+public:
+  explicit EigenThreadsScope(int n) : saved_(Eigen::nbThreads()) {
+    Eigen::setNbThreads(n);
+  }
+  ~EigenThreadsScope() { Eigen::setNbThreads(saved_); }
+  EigenThreadsScope(const EigenThreadsScope &) = delete;
+  EigenThreadsScope &operator=(const EigenThreadsScope &) = delete;
+
+private:
+  int saved_;
+};
+
+} // namespace
+
 Eigen::VectorXd fit_softmax(const Eigen::MatrixXd &x, const std::vector<int> &y,
                             int classes, const LinearProbeParams &params) {
+  const EigenThreadsScope one_thread(1);
   const Eigen::Index size = (x.cols() + 1) * classes;
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(size), grad, next_grad;
   double f = softmax_objective(theta, x, y, classes, params.l2, grad);

@@ -19,6 +19,12 @@ status=0
 mkdir -p results/smoke
 while IFS= read -r spec; do
   id="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$spec")"
+  # Full-only specs (the user's data or a GPU, e.g. tsimcne/cifar10) have no
+  # smoke profile and no baseline.
+  if ! /usr/bin/python3 -c 'import json,sys; sys.exit(0 if "smoke" in (json.load(open(sys.argv[1])).get("profiles") or {}) else 1)' "$spec"; then
+    echo "skip $spec: no smoke profile (full profile only)"
+    continue
+  fi
   out="results/smoke/$id.h5"
   "$NEBENCH" --threads "$THREADS" run "$spec" --profile smoke --out "$out" --force
   baseline="experiments/baselines/${id//\//__}.json"

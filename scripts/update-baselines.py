@@ -24,11 +24,19 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPREAD_SEEDS = [0, 1, 2]
 
 
+def has_smoke(path):
+    """Specs without a smoke profile (full-only ones that need the user's data
+    or a GPU, e.g. tsimcne/cifar10) have no baseline; scripts/test.sh skips
+    them too."""
+    return "smoke" in (json.loads(path.read_text()).get("profiles") or {})
+
+
 def spec_files(names):
     if names:
         return [pathlib.Path(n) for n in names]
     return sorted(p for p in (ROOT / "experiments").rglob("*.json")
-                  if p.name != "schema.json" and "baselines" not in p.parts)
+                  if p.name != "schema.json" and "baselines" not in p.parts
+                  and has_smoke(p))
 
 
 def run_smoke(nebench, spec, out, threads):

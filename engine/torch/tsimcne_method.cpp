@@ -19,6 +19,11 @@ namespace nebench {
 TsimcneParams TsimcneParams::from_spec(const SpecNode &node) {
   TsimcneParams p;
   p.backbone = node.string("backbone", p.backbone, {"resnet18", "small_cnn"});
+  p.width =
+      static_cast<int>(node.integer("width", p.width, Range::closed(1, 4096)));
+  if (node.has("width") && p.backbone != "small_cnn")
+    node.fail_at("width", "only for \"backbone\": \"small_cnn\" (resnet18 "
+                          "has a fixed width)");
   p.hidden_dim = static_cast<int>(
       node.integer("hidden_dim", p.hidden_dim, Range::closed(1, 1e6)));
   p.loss = node.string("loss", p.loss, {"cauchy", "cosine"});
@@ -51,6 +56,12 @@ TsimcneParams TsimcneParams::from_spec(const SpecNode &node) {
       node.integer("batch_size", p.batch_size, Range::closed(2, 1e7)));
   p.learning_rate = node.number(
       "learning_rate", tsimcne_learning_rate(p.batch_size), Range::positive());
+  p.finetune_learning_rate = node.number(
+      "finetune_learning_rate", p.learning_rate / 1000.0, Range::positive());
+  if (node.has("finetune_learning_rate") && p.epochs.size() != 3)
+    node.fail_at("finetune_learning_rate",
+                 "only for the three-stage schedule (\"epochs\": [pretrain, "
+                 "linear, finetune])");
   p.warmup_epochs = static_cast<int>(
       node.integer("warmup_epochs", p.warmup_epochs, Range::closed(0, 1e7)));
   p.momentum = node.number("momentum", p.momentum, Range::half_open(0.0, 1.0));
@@ -85,7 +96,7 @@ TrainerParams TsimcneParams::trainer_params() const {
     TrainStage &pretrain = t.stages[0], &linear = t.stages[1],
                &finetune = t.stages[2];
     pretrain.learning_rate = linear.learning_rate = learning_rate;
-    finetune.learning_rate = learning_rate / 1000.0;
+    finetune.learning_rate = finetune_learning_rate;
     pretrain.warmup_epochs = std::min(warmup_epochs, epochs[0]);
     finetune.warmup_epochs = std::min(warmup_epochs, epochs[2]);
     pretrain.out_dim = pretrain_dim;
@@ -110,6 +121,9 @@ TsimcneMethod::TsimcneMethod(TsimcneParams params)
   params_.augment.validate();
   if (params_.backbone != "resnet18" && params_.backbone != "small_cnn")
     throw NebenchError("tsimcne: unknown backbone " + params_.backbone);
+  if (params_.width < 1 ||
+      (params_.backbone == "resnet18" && params_.width != 32))
+    throw NebenchError("tsimcne: width must be >= 1, and 32 for resnet18");
   if (params_.hidden_dim < 1 || params_.dim < 1 || params_.pretrain_dim < 1 ||
       params_.embed_batch_size < 1 || params_.torch_threads < 0)
     throw NebenchError("tsimcne: widths, embed_batch_size must be >= 1 and "
@@ -126,8 +140,8 @@ double TsimcneMethod::estimated_bytes(std::int64_t n) const {
   const double maps_per_image =
       resnet ? 3.0 * hw *
                    (64.0 * 5 + 128.0 / 4 * 4 + 256.0 / 16 * 4 + 512.0 / 64 * 4)
-             : 3.0 * hw * (32.0 + 64.0 / 4 + 128.0 / 16);
-  const double feature_dim = resnet ? 512.0 : 128.0;
+             : 3.0 * hw * params_.width * (1.0 + 2.0 / 4 + 4.0 / 16);
+  const double feature_dim = resnet ? 512.0 : 4.0 * params_.width;
   const double views = 2.0 * std::min<double>(nd, params_.batch_size);
   const double batch =
       4.0 * views *
@@ -174,8 +188,9 @@ MethodOutput TsimcneMethod::run(const Problem &problem, const RunContext &ctx) {
 
   torch::manual_seed(ctx.seed);
   TrainerParams tp = params_.trainer_params();
-  ContrastiveModel model(make_backbone(params_.backbone, shape.channels),
-                         params_.hidden_dim, tp.stages.front().out_dim);
+  ContrastiveModel model(
+      make_backbone(params_.backbone, shape.channels, params_.width),
+      params_.hidden_dim, tp.stages.front().out_dim);
   model.to(device);
   tp.seed = ctx.seed;
   tp.checkpoint_path = ctx.checkpoint_path;

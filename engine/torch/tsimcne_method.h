@@ -45,6 +45,9 @@ struct TsimcneParams {
   /// "resnet18" (CIFAR ResNet18, 512-D h; the paper's) or "small_cnn" (the
   /// 3-conv CPU network of protocol G, 128-D h).
   std::string backbone = "resnet18";
+  /// Base width w of small_cnn (channels w, 2w, 4w; h is 4w-D); the cost of
+  /// an epoch grows as w^2. Only for small_cnn.
+  int width = 32;
   /// Width of the projection head's hidden layer (paper: 1024; protocol G:
   /// 512).
   int hidden_dim = 1024;
@@ -65,6 +68,10 @@ struct TsimcneParams {
   /// Peak learning rate (paper: 0.03 batch / 256 = 0.12 at 1024); the
   /// fine-tuning stage uses learning_rate / 1000.
   double learning_rate = 0.12;
+  /// Learning rate of the fine-tuning stage (paper: learning_rate / 1000,
+  /// over 450 epochs). Short CPU budgets need a larger one: at lr / 1000 a
+  /// few epochs leave the network as stage 2 left it.
+  double finetune_learning_rate = 0.12 / 1000;
   /// Linear warm-up epochs of the first and the fine-tuning stage, cut to
   /// the stage length (paper: 10).
   int warmup_epochs = 10;
@@ -84,7 +91,8 @@ struct TsimcneParams {
   int norm_images = 1024;
 
   /// Strict parse of the method node (keys above; "learning_rate" defaults
-  /// to 0.03 batch_size / 256). SpecError naming the JSON path.
+  /// to 0.03 batch_size / 256, "finetune_learning_rate" to learning_rate /
+  /// 1000). SpecError naming the JSON path.
   static TsimcneParams from_spec(const SpecNode &method_node);
 
   /// The trainer's stages and settings (seed and checkpoint set by run()).

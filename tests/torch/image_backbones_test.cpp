@@ -86,6 +86,16 @@ TEST(ImageBackbones, SmallCnnShapesAndSize) {
   EXPECT_EQ(color.feature_dim, 128);
   EXPECT_EQ(color.module.forward(torch::rand({2, 3, 32, 32})).sizes(),
             (std::vector<std::int64_t>{2, 128}));
+
+  // Width 16: channels 16, 32, 64; conv 1*16*9 + 16*32*9 + 32*64*9, BN
+  // 2*(16 + 32 + 64).
+  SmallCnn narrow(1, 16);
+  EXPECT_EQ(narrow->feature_dim(), 64);
+  EXPECT_EQ(parameter_count(*narrow), 144 + 4608 + 18432 + 224);
+  Backbone b16 = make_backbone("small_cnn", 1, 16);
+  EXPECT_EQ(b16.feature_dim, 64);
+  EXPECT_EQ(b16.module.forward(torch::rand({2, 1, 28, 28})).sizes(),
+            (std::vector<std::int64_t>{2, 64}));
 }
 
 TEST(ImageBackbones, FactoryRejectsUnknownNamesAndChannels) {
@@ -97,6 +107,8 @@ TEST(ImageBackbones, FactoryRejectsUnknownNamesAndChannels) {
               "unknown backbone \"resnet50\" (known: resnet18, small_cnn)");
   }
   EXPECT_THROW(make_backbone("small_cnn", 0), NebenchError);
+  EXPECT_THROW(make_backbone("small_cnn", 1, 0), NebenchError);
+  EXPECT_THROW(make_backbone("resnet18", 3, 16), NebenchError);
 }
 
 } // namespace

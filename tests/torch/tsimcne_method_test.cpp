@@ -68,11 +68,13 @@ TEST(TsimcneParams, DefaultsAreThePapers) {
 
 TEST(TsimcneParams, SpecValuesReachTheTrainer) {
   const TsimcneParams p = params_of(
-      R"({"type": "tsimcne", "backbone": "small_cnn", "hidden_dim": 64,
+      R"({"type": "tsimcne", "backbone": "small_cnn", "width": 8,
+          "hidden_dim": 64,
           "epochs": [6, 2, 3], "pretrain_dim": 32, "dim": 3,
           "batch_size": 128, "warmup_epochs": 4, "output_init_std": 0.5,
           "augment": {"preset": "digits"}, "torch_threads": 1})");
   EXPECT_DOUBLE_EQ(p.learning_rate, 0.015); // 0.03 * 128 / 256
+  EXPECT_EQ(p.width, 8);
   EXPECT_EQ(p.augment.hflip_p, 0.0);
   const TrainerParams t = p.trainer_params();
   EXPECT_EQ(t.stages[0].out_dim, 32);
@@ -116,6 +118,13 @@ TEST(TsimcneParams, BadKeysNameTheirPath) {
             std::string::npos);
   EXPECT_NE(spec_error(R"({"type": "tsimcne", "epochs": 0})")
                 .find("runs[0].method.epochs"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "epochs": 9,
+                            "finetune_learning_rate": 0.1})")
+                .find("runs[0].method.finetune_learning_rate"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "width": 16})")
+                .find("runs[0].method.width"),
             std::string::npos);
   EXPECT_NE(
       spec_error(R"({"type": "tsimcne", "lr": 0.1})").find("runs[0].method.lr"),
@@ -166,6 +175,7 @@ struct TinyImages {
 TsimcneMethod tiny_method() {
   TsimcneParams p;
   p.backbone = "small_cnn";
+  p.width = 8;
   p.hidden_dim = 16;
   p.epochs = {2, 1, 1};
   p.pretrain_dim = 8;
@@ -187,7 +197,7 @@ TEST(TsimcneMethod, RunGivesEmbeddingFeaturesAndOneTraceRowPerEpoch) {
   EXPECT_EQ(out.embedding.cols, 2);
   ASSERT_TRUE(out.features.has_value());
   EXPECT_EQ(out.features->rows, 24);
-  EXPECT_EQ(out.features->cols, 128); // the small CNN's h
+  EXPECT_EQ(out.features->cols, 32); // the small CNN's h, 4 x width
   for (double v : out.embedding.data)
     EXPECT_TRUE(std::isfinite(v));
   const auto &epoch = out.trace.columns.at("epoch");

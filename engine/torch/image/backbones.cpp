@@ -88,13 +88,15 @@ torch::Tensor ResNet18CifarImpl::forward(const torch::Tensor &x) {
   return feature_map(x).mean({2, 3});
 }
 
-SmallCnnImpl::SmallCnnImpl(std::int64_t in_channels) {
-  conv1_ = register_module("conv1", conv(in_channels, 32, 3, 1, 1));
-  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(32));
-  conv2_ = register_module("conv2", conv(32, 64, 3, 1, 1));
-  bn2_ = register_module("bn2", torch::nn::BatchNorm2d(64));
-  conv3_ = register_module("conv3", conv(64, 128, 3, 1, 1));
-  bn3_ = register_module("bn3", torch::nn::BatchNorm2d(128));
+SmallCnnImpl::SmallCnnImpl(std::int64_t in_channels, std::int64_t width)
+    : feature_dim_(static_cast<int>(4 * width)) {
+  const std::int64_t w = width;
+  conv1_ = register_module("conv1", conv(in_channels, w, 3, 1, 1));
+  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(w));
+  conv2_ = register_module("conv2", conv(w, 2 * w, 3, 1, 1));
+  bn2_ = register_module("bn2", torch::nn::BatchNorm2d(2 * w));
+  conv3_ = register_module("conv3", conv(2 * w, 4 * w, 3, 1, 1));
+  bn3_ = register_module("bn3", torch::nn::BatchNorm2d(4 * w));
   init_conv_bn(*this);
 }
 
@@ -106,18 +108,25 @@ torch::Tensor SmallCnnImpl::forward(const torch::Tensor &x) {
   return out.mean({2, 3});
 }
 
-Backbone make_backbone(const std::string &name, int in_channels) {
+Backbone make_backbone(const std::string &name, int in_channels, int width) {
   if (in_channels < 1)
     throw NebenchError("backbone \"" + name + "\": in_channels must be >= 1, " +
                        "got " + std::to_string(in_channels));
   Backbone b;
   b.name = name;
   if (name == "resnet18") {
+    if (width != 32)
+      throw NebenchError("backbone \"resnet18\" has a fixed width; width " +
+                         std::to_string(width) + " is only for small_cnn");
     b.module = torch::nn::AnyModule(ResNet18Cifar(in_channels));
     b.feature_dim = ResNet18CifarImpl::feature_dim;
   } else if (name == "small_cnn") {
-    b.module = torch::nn::AnyModule(SmallCnn(in_channels));
-    b.feature_dim = SmallCnnImpl::feature_dim;
+    if (width < 1)
+      throw NebenchError("backbone \"small_cnn\": width must be >= 1, got " +
+                         std::to_string(width));
+    SmallCnn net(in_channels, width);
+    b.feature_dim = net->feature_dim();
+    b.module = torch::nn::AnyModule(net);
   } else {
     throw NebenchError("unknown backbone \"" + name +
                        "\" (known: resnet18, small_cnn)");
