@@ -148,6 +148,10 @@ ClaimSpec::from_spec(const SpecNode &node,
       {"monotone", "greater", "argmax_in", "within", "ratio_in", "close"});
   if (c.type != "ratio_in") // ratio_in names a metric per side
     c.metric = read_metric(chk);
+  if (c.type != "greater" && chk.has("paired"))
+    chk.fail_at("paired", "only for check type \"greater\" (a paired "
+                          "comparison of two runs over their seeds), not \"" +
+                              c.type + "\"");
 
   if (c.type == "monotone") {
     c.target.run = read_run(chk, runs);
@@ -159,6 +163,7 @@ ClaimSpec::from_spec(const SpecNode &node,
     c.a = read_selection(chk.child("a"), runs);
     c.b = read_selection(chk.child("b"), runs);
     c.margin = chk.number("margin", 0.0, Range::at_least(0));
+    c.paired = chk.boolean("paired", false);
   } else if (c.type == "argmax_in") {
     c.target.run = read_run(chk, runs);
     c.over = read_over(chk, c.target.run, runs);
@@ -302,15 +307,40 @@ std::optional<double> usable(const SummaryRow &row, const std::string &metric,
   return it->second;
 }
 
+/// One valid value of a metric and the seed of its row.
+struct SeedValue {
+  std::uint64_t seed = 0;
+  double value = 0;
+};
+
+/// Valid values of `metric` of the rows a selection picks, with their seeds,
+/// in row order.
+std::vector<SeedValue> select_rows(const ClaimSelection &sel,
+                                   const std::vector<SummaryRow> &rows,
+                                   const std::string &metric, json &excluded) {
+  std::vector<SeedValue> out;
+  for (const auto &row : rows)
+    if (row.run_name == sel.run && params_match(row.params, sel.params))
+      if (auto v = usable(row, metric, excluded))
+        out.push_back({row.seed, *v});
+  return out;
+}
+
 /// Valid values of `metric` of the rows a selection picks.
 std::vector<double> select_values(const ClaimSelection &sel,
                                   const std::vector<SummaryRow> &rows,
                                   const std::string &metric, json &excluded) {
   std::vector<double> out;
-  for (const auto &row : rows)
-    if (row.run_name == sel.run && params_match(row.params, sel.params))
-      if (auto v = usable(row, metric, excluded))
-        out.push_back(*v);
+  for (const auto &sv : select_rows(sel, rows, metric, excluded))
+    out.push_back(sv.value);
+  return out;
+}
+
+std::vector<double> values_of(const std::vector<SeedValue> &svs) {
+  std::vector<double> out;
+  out.reserve(svs.size());
+  for (const auto &sv : svs)
+    out.push_back(sv.value);
   return out;
 }
 
@@ -503,27 +533,180 @@ void eval_monotone(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   }
 }
 
-void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
-                  ClaimResult &r) {
+/// The observed JSON of a group of rows.
+json stats_json(const std::string &selection, const Stats &s) {
+  return {{"selection", selection}, {"n", s.n}, {"mean", s.mean}, {"sd", s.sd}};
+}
+
+/// The valid rows of both sides of a two-sided check and their stats.
+struct TwoSides {
+  std::vector<SeedValue> a_rows, b_rows;
+  Stats a, b;
+};
+
+/// The common start of the two-sided checks (greater, close, ratio_in):
+/// selects the valid rows of a and b (ratio_in: each with its own metric),
+/// puts their stats in observed["a"] and ["b"] (ratio_in: with the metric)
+/// and the rows left out in observed["excluded"]. When a side has no valid
+/// rows the verdict is inconclusive, the explanation names that side and
+/// says the check `cannot` be done, and nullopt is returned: every check's
+/// decision needs both means.
+std::optional<TwoSides> two_sides(const ClaimSpec &c,
+                                  const std::vector<SummaryRow> &rows,
+                                  const std::string &cannot, ClaimResult &r) {
+  const bool own_metrics = c.type == "ratio_in";
+  const std::string &metric_a = own_metrics ? c.metric_a : c.metric;
+  const std::string &metric_b = own_metrics ? c.metric_b : c.metric;
   json excluded = json::array();
-  const Stats a = stats_of(select_values(c.a, rows, c.metric, excluded));
-  const Stats b = stats_of(select_values(c.b, rows, c.metric, excluded));
+  TwoSides s;
+  s.a_rows = select_rows(c.a, rows, metric_a, excluded);
+  s.b_rows = select_rows(c.b, rows, metric_b, excluded);
+  s.a = stats_of(values_of(s.a_rows));
+  s.b = stats_of(values_of(s.b_rows));
   json &obs = r.observed;
-  obs["a"] = {
-      {"selection", describe(c.a)}, {"n", a.n}, {"mean", a.mean}, {"sd", a.sd}};
-  obs["b"] = {
-      {"selection", describe(c.b)}, {"n", b.n}, {"mean", b.mean}, {"sd", b.sd}};
-  obs["margin"] = c.margin;
+  obs["a"] = stats_json(describe(c.a), s.a);
+  obs["b"] = stats_json(describe(c.b), s.b);
+  if (own_metrics) {
+    obs["a"]["metric"] = metric_a;
+    obs["b"]["metric"] = metric_b;
+  }
   obs["excluded"] = excluded;
-  if (a.n == 0 || b.n == 0) {
+  if (s.a.n > 0 && s.b.n > 0)
+    return s;
+  const bool a_empty = s.a.n == 0;
+  const std::string side = describe(a_empty ? c.a : c.b);
+  r.verdict = "inconclusive";
+  r.explanation =
+      own_metrics ? "no valid runs for " + (a_empty ? metric_a : metric_b) +
+                        " of " + side + ", " + cannot
+                  : c.metric + ": no valid runs for " + side + ", " + cannot;
+  return std::nullopt;
+}
+
+std::string list_seeds(const std::vector<std::uint64_t> &seeds) {
+  std::string out;
+  for (auto s : seeds)
+    out += (out.empty() ? "" : ", ") + std::to_string(s);
+  return out;
+}
+
+/// greater with "paired": rows matched by seed, d_s = a_s - b_s; passes when
+/// mean(d) > margin, inconclusive when |mean(d) - margin| <= 2 sd(d) with
+/// >= 2 pairs (the spread rule of the unpaired check with the spread of the
+/// paired differences), else fails.
+void decide_greater_paired(const ClaimSpec &c, const TwoSides &s,
+                           ClaimResult &r) {
+  json &obs = r.observed;
+  obs["paired"] = true;
+  // One value per seed and side: with two, which one pairs is ambiguous
+  // (a selection that pools sweep values needs more params).
+  std::map<std::uint64_t, double> a, b;
+  std::set<std::uint64_t> repeated;
+  std::string repeating; // the side(s) with a repeated seed
+  for (const auto *side : {&s.a_rows, &s.b_rows}) {
+    auto &seen = side == &s.a_rows ? a : b;
+    bool again = false;
+    for (const auto &sv : *side)
+      if (!seen.emplace(sv.seed, sv.value).second) {
+        repeated.insert(sv.seed);
+        again = true;
+      }
+    if (again)
+      repeating += (repeating.empty() ? "" : " and ") +
+                   describe(side == &s.a_rows ? c.a : c.b);
+  }
+  if (!repeated.empty()) {
+    obs["repeated_seeds"] = repeated;
     r.verdict = "inconclusive";
-    r.explanation = c.metric + ": no valid runs for " +
-                    (a.n == 0 ? describe(c.a) : describe(c.b)) +
-                    ", cannot compare";
+    r.explanation = c.metric + ": " + repeating +
+                    " has several valid rows of seed " +
+                    list_seeds({repeated.begin(), repeated.end()}) +
+                    ", a paired comparison needs one per seed (select one "
+                    "sweep value with params)";
     return;
   }
+  json pairs = json::array(), unpaired = json::array();
+  std::vector<double> d;
+  std::vector<std::uint64_t> lonely;
+  for (const auto &[seed, va] : a) {
+    const auto it = b.find(seed);
+    if (it == b.end()) {
+      unpaired.push_back({{"seed", seed}, {"side", "a"}});
+      lonely.push_back(seed);
+      continue;
+    }
+    d.push_back(va - it->second);
+    pairs.push_back({{"seed", seed},
+                     {"a", va},
+                     {"b", it->second},
+                     {"difference", d.back()}});
+  }
+  for (const auto &kv : b)
+    if (!a.count(kv.first)) {
+      unpaired.push_back({{"seed", kv.first}, {"side", "b"}});
+      lonely.push_back(kv.first);
+    }
+  std::sort(lonely.begin(), lonely.end());
+  const Stats ds = stats_of(d); // of the paired differences
+  const double sp = 2.0 * ds.sd;
+  obs["pairs"] = pairs;
+  obs["unpaired_seeds"] = unpaired;
+  obs["n_pairs"] = ds.n;
+  obs["difference"] = ds.mean;
+  obs["difference_sd"] = ds.sd;
+  obs["spread"] = sp;
+  const std::string unmatched = lonely.empty()
+                                    ? ""
+                                    : "; seed " + list_seeds(lonely) +
+                                          " without a valid partner left out";
+  if (ds.n == 0) {
+    r.verdict = "inconclusive";
+    r.explanation = c.metric + ": " + describe(c.a) + " and " + describe(c.b) +
+                    " have no seed with valid runs on both sides, cannot "
+                    "pair them" +
+                    unmatched;
+    return;
+  }
+  std::string per_seed;
+  for (double x : d)
+    per_seed += (per_seed.empty() ? "" : ", ") + fmt(x, "%+.3g");
+  const std::string head = c.metric + ": " + describe(c.a) + " - " +
+                           describe(c.b) + " paired over " +
+                           std::to_string(ds.n) +
+                           (ds.n == 1 ? " seed: " : " seeds: ") +
+                           fmt(ds.mean, "%+.3g") + " (" + per_seed + ")";
+  if (ds.mean > c.margin) {
+    r.verdict = "pass";
+    r.explanation = head + " > margin " + fmt(c.margin) + unmatched;
+  } else if (ds.n >= 2 && std::fabs(ds.mean - c.margin) <= sp) {
+    r.verdict = "inconclusive";
+    r.explanation = head + " <= margin " + fmt(c.margin) +
+                    " but within 2x spread of the paired differences " +
+                    fmt(sp) + unmatched;
+  } else {
+    r.verdict = "fail";
+    r.explanation =
+        head + " <= margin " + fmt(c.margin) +
+        (ds.n >= 2 ? ", beyond 2x spread of the paired differences " + fmt(sp)
+                   : " (one pair, no spread)") +
+        unmatched;
+  }
+}
+
+void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                  ClaimResult &r) {
+  r.observed["margin"] = c.margin;
+  const auto s = two_sides(c, rows, "cannot compare", r);
+  if (!s)
+    return;
+  if (c.paired) {
+    decide_greater_paired(c, *s, r);
+    return;
+  }
+  const Stats &a = s->a, &b = s->b;
   const double diff = a.mean - b.mean;
   const double sp = spread(a, b);
+  json &obs = r.observed;
   obs["difference"] = diff;
   obs["spread"] = sp;
   const std::string head = c.metric + ": " + describe(c.a) + " " + fmt(a.mean) +
@@ -542,11 +725,6 @@ void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                     (has_spread(a, b) ? ", beyond 2x seed spread " + fmt(sp)
                                       : " (fewer than 2 seeds, no spread)");
   }
-}
-
-/// The observed JSON of a group of rows.
-json stats_json(const std::string &selection, const Stats &s) {
-  return {{"selection", selection}, {"n", s.n}, {"mean", s.mean}, {"sd", s.sd}};
 }
 
 /// [lo, hi] widened to the `steps`-th grid value below lo and above hi
@@ -677,24 +855,14 @@ void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
 
 void eval_ratio(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                 ClaimResult &r) {
-  json excluded = json::array();
-  const Stats a = stats_of(select_values(c.a, rows, c.metric_a, excluded));
-  const Stats b = stats_of(select_values(c.b, rows, c.metric_b, excluded));
+  r.observed["range"] = {c.lo, c.hi};
+  const auto s = two_sides(c, rows, "cannot form the ratio", r);
+  if (!s)
+    return;
+  const Stats &a = s->a, &b = s->b;
   json &obs = r.observed;
-  obs["a"] = stats_json(describe(c.a), a);
-  obs["a"]["metric"] = c.metric_a;
-  obs["b"] = stats_json(describe(c.b), b);
-  obs["b"]["metric"] = c.metric_b;
-  obs["range"] = {c.lo, c.hi};
-  obs["excluded"] = excluded;
   const std::string na = c.metric_a + " of " + describe(c.a);
   const std::string nb = c.metric_b + " of " + describe(c.b);
-  if (a.n == 0 || b.n == 0) {
-    r.verdict = "inconclusive";
-    r.explanation =
-        "no valid runs for " + (a.n == 0 ? na : nb) + ", cannot form the ratio";
-    return;
-  }
   if (b.mean == 0.0) {
     r.verdict = "inconclusive";
     r.explanation =
@@ -714,21 +882,12 @@ void eval_ratio(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
 
 void eval_close(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                 ClaimResult &r) {
-  json excluded = json::array();
-  const Stats a = stats_of(select_values(c.a, rows, c.metric, excluded));
-  const Stats b = stats_of(select_values(c.b, rows, c.metric, excluded));
-  json &obs = r.observed;
-  obs["a"] = stats_json(describe(c.a), a);
-  obs["b"] = stats_json(describe(c.b), b);
-  obs["tolerance"] = c.tolerance;
-  obs["excluded"] = excluded;
-  if (a.n == 0 || b.n == 0) {
-    r.verdict = "inconclusive";
-    r.explanation = c.metric + ": no valid runs for " +
-                    (a.n == 0 ? describe(c.a) : describe(c.b)) +
-                    ", cannot compare";
+  r.observed["tolerance"] = c.tolerance;
+  const auto s = two_sides(c, rows, "cannot compare", r);
+  if (!s)
     return;
-  }
+  const Stats &a = s->a, &b = s->b;
+  json &obs = r.observed;
   const double diff = a.mean - b.mean;
   const double sp = spread(a, b);
   obs["difference"] = diff;

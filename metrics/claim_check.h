@@ -59,6 +59,13 @@ struct ClaimSpec {
   /// tolerance; ratio_in: mean_a(a) / mean_b(b) in [lo, hi]
   ClaimSelection a, b;
   double margin = 0; ///< greater (metric units)
+  /// greater: compare a and b paired over seeds (spec key "paired", default
+  /// false; medical paper claim M1, "paired over 3 seeds; report paired
+  /// differences across seeds"): rows are matched by seed, d_s = a_s - b_s,
+  /// and mean(d) > margin passes; the spread is 2 sd(d) instead of
+  /// 2 sqrt(sd_a^2 + sd_b^2): what a seed fixes in both runs (e.g. the
+  /// network's initialisation) cancels in d_s
+  bool paired = false;
   /// argmax_in: the two ends of the range of `over` that must hold the
   /// maximum, as written; the effective range is [min, max] of their
   /// values, so the order of two references does not matter
@@ -100,6 +107,14 @@ struct ClaimResult {
 ///   monotone   seed means along `over` step the given way; a wrong-way step
 ///              beyond tolerance fails, inconclusive within 2x seed spread.
 ///   greater    mean(a) - mean(b) > margin; inconclusive within the spread.
+///              paired: the rows of a and b are matched by seed (only seeds
+///              with a valid value on both sides; the others are listed in
+///              observed["unpaired_seeds"], a seed with two valid rows on
+///              one side is inconclusive), d_s = a_s - b_s; mean(d) > margin
+///              passes, else inconclusive when >= 2 pairs and |mean(d) -
+///              margin| <= 2 sd(d), else fail; no pair is inconclusive.
+///              observed: pairs [{seed, a, b, difference}], n_pairs,
+///              difference (= mean(d)), difference_sd, spread (= 2 sd(d)).
 ///   argmax_in  the `over` value of the largest mean lies in the range
 ///              (widened by slack_steps); a range end that refers to a run
 ///              without valid rows is inconclusive; so are top two within

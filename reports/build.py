@@ -688,6 +688,18 @@ def fmt_check(check):
     return json.dumps(check, separators=(", ", ": ")) if not isinstance(check, str) else check
 
 
+def image_text(dataset):
+    """'1 x 28 x 28, pixel max 255' from /dataset's image_shape and pixel_max
+    attributes; None for data that are not images (and older files)."""
+    shape = dataset.get("image_shape")
+    if shape is None:
+        return None
+    shape = shape if isinstance(shape, list) else [shape]
+    text = " x ".join(str(int(v)) for v in shape)
+    pixel_max = dataset.get("pixel_max")
+    return text if pixel_max is None else f"{text}, pixel max {fmt_number(_float(pixel_max))}"
+
+
 def provenance_rows(res):
     a, d, g = res.attrs, res.dataset, res.graph
     versions = _json(a.get("versions"), a.get("versions"))
@@ -718,6 +730,10 @@ def provenance_rows(res):
         ("kNN graph", f"k={g.get('k')}, index {g.get('index')}, built in "
                       f"{fmt_number(_float(g.get('build_seconds')))} s" if g else None),
     ]
+    images = image_text(d)
+    if images is not None:  # only image datasets have the row
+        at = next(i for i, (k, _) in enumerate(rows) if k == "dimension d (raw)")
+        rows.insert(at + 1, ("images (C x H x W)", images))
     return [(k, "–" if v is None or v == "" else str(v)) for k, v in rows]
 
 

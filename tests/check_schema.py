@@ -152,8 +152,8 @@ GOOD = {
 }
 
 
-def bad(description, edit):
-    spec = copy.deepcopy(GOOD)
+def bad(description, edit, base=None):
+    spec = copy.deepcopy(GOOD if base is None else base)
     edit(spec)
     return description, spec
 
@@ -315,6 +315,150 @@ BAD += [
     bad("close without metric", delp(["claims", _C + 2, "check", "metric"])),
 ]
 
+# The image pipeline: tsimcne (engine/torch/tsimcne_method.h) with its
+# augment object (engine/torch/augment/augment_config.h), linear_probe and
+# "on": "features" (metrics/metric_spec.h), the paired greater check
+# (metrics/claim_check.h).
+_R = len(GOOD["runs"])
+GOOD["runs"] += [
+    {"name": "tsimcne", "sweep": {"aug": ["natural", "medical"]},
+     "method": {"type": "tsimcne", "backbone": "resnet18", "hidden_dim": 1024,
+                "loss": "cauchy", "epochs": [1000, 50, 450], "dim": 2,
+                "pretrain_dim": 128, "batch_size": 1024, "learning_rate": 0.12,
+                "finetune_learning_rate": 1.2e-4, "warmup_epochs": 10,
+                "momentum": 0.9, "weight_decay": 5e-4, "output_init_std": 1,
+                "augment": {"preset": "$aug", "crop_scale_min": 0.2, "crop_scale_max": 1,
+                            "crop_ratio_min": 0.75, "crop_ratio_max": 1.3333,
+                            "hflip_p": 0.5, "vflip_p": 0, "jitter_p": 0.8,
+                            "brightness": 0.4, "contrast": 0.4, "saturation": 0.4,
+                            "hue": 0.1, "grayscale_p": 0.2, "rot90_p": 0,
+                            "rotate_degrees": 0},
+                "torch_threads": 0, "embed_batch_size": 1024, "norm_images": 0}},
+    {"name": "simclr",
+     "method": {"type": "tsimcne", "backbone": "small_cnn", "width": 16, "loss": "cosine",
+                "temperature": 0.5, "epochs": 100, "dim": 128,
+                "augment": {"preset": "none", "jitter_p": 1}}},
+]
+_M2 = len(GOOD["metrics"])
+GOOD["metrics"] += [{"type": "linear_probe", "test_fraction": 0.2, "on": "features"},
+                    {"type": "linear_probe"},
+                    {"type": "knn_accuracy", "k": 15, "on": "features"}]
+_C2 = len(GOOD["claims"])
+GOOD["claims"] += [
+    {"id": "M1-rotations-help", "text": "rotation augmentations help",
+     "check": {"type": "greater", "metric": "linear_probe_features", "paired": True,
+               "a": {"run": "tsimcne", "params": {"aug": "medical"}},
+               "b": {"run": "tsimcne", "params": {"aug": "natural"}}, "margin": 0}},
+]
+BAD += [
+    bad("tsimcne unknown key", setp(["runs", _R, "method", "epoch"], 10)),
+    bad("tsimcne unknown backbone", setp(["runs", _R, "method", "backbone"], "vgg")),
+    bad("tsimcne width with resnet18", setp(["runs", _R, "method", "width"], 16)),
+    bad("tsimcne width 0", setp(["runs", _R + 1, "method", "width"], 0)),
+    bad("tsimcne temperature with cauchy", setp(["runs", _R, "method", "temperature"], 0.5)),
+    bad("tsimcne temperature without loss",
+        delp(["runs", _R + 1, "method", "loss"])),
+    bad("tsimcne unknown loss", setp(["runs", _R, "method", "loss"], "nce")),
+    bad("tsimcne two epoch stages", setp(["runs", _R, "method", "epochs"], [10, 10])),
+    bad("tsimcne epochs 0", setp(["runs", _R + 1, "method", "epochs"], 0)),
+    bad("tsimcne stage of 0 epochs", setp(["runs", _R, "method", "epochs"], [10, 0, 10])),
+    bad("tsimcne pretrain_dim with one stage", setp(["runs", _R + 1, "method", "pretrain_dim"], 64)),
+    bad("tsimcne finetune lr with one stage",
+        setp(["runs", _R + 1, "method", "finetune_learning_rate"], 1e-3)),
+    bad("tsimcne batch_size 1", setp(["runs", _R, "method", "batch_size"], 1)),
+    bad("tsimcne hidden_dim 0", setp(["runs", _R, "method", "hidden_dim"], 0)),
+    bad("tsimcne dim 0", setp(["runs", _R, "method", "dim"], 0)),
+    bad("tsimcne learning_rate 0", setp(["runs", _R, "method", "learning_rate"], 0)),
+    bad("tsimcne momentum 1", setp(["runs", _R, "method", "momentum"], 1)),
+    bad("tsimcne weight_decay < 0", setp(["runs", _R, "method", "weight_decay"], -1e-4)),
+    bad("tsimcne output_init_std 0", setp(["runs", _R, "method", "output_init_std"], 0)),
+    bad("tsimcne warmup -1", setp(["runs", _R, "method", "warmup_epochs"], -1)),
+    bad("tsimcne torch_threads -1", setp(["runs", _R, "method", "torch_threads"], -1)),
+    bad("tsimcne embed_batch_size 0", setp(["runs", _R, "method", "embed_batch_size"], 0)),
+    bad("tsimcne norm_images -1", setp(["runs", _R, "method", "norm_images"], -1)),
+    bad("augment not an object", setp(["runs", _R, "method", "augment"], "medical")),
+    bad("augment unknown preset", setp(["runs", _R + 1, "method", "augment", "preset"], "strong")),
+    bad("augment unknown key", setp(["runs", _R + 1, "method", "augment", "blur_p"], 0.5)),
+    bad("augment probability 1.5", setp(["runs", _R, "method", "augment", "hflip_p"], 1.5)),
+    bad("augment crop scale 0", setp(["runs", _R, "method", "augment", "crop_scale_min"], 0)),
+    bad("augment crop ratio 0", setp(["runs", _R, "method", "augment", "crop_ratio_max"], 0)),
+    bad("augment hue 0.6", setp(["runs", _R, "method", "augment", "hue"], 0.6)),
+    bad("augment rotate 200 degrees", setp(["runs", _R, "method", "augment", "rotate_degrees"], 200)),
+    bad("augment negative contrast", setp(["runs", _R, "method", "augment", "contrast"], -0.1)),
+    bad("linear_probe with k", setp(["metrics", _M2 + 1, "k"], 15)),
+    bad("linear_probe test_fraction 0", setp(["metrics", _M2 + 1, "test_fraction"], 0)),
+    bad("linear_probe on pixels", setp(["metrics", _M2, "on"], "pixels")),
+    bad("knn_accuracy on h", setp(["metrics", _M2 + 2, "on"], "h")),
+    bad("knn_recall on features", setp(["metrics", 0, "on"], "features")),
+    bad("greater paired not a boolean", setp(["claims", _C2, "check", "paired"], "yes")),
+    bad("paired on close", setp(["claims", _C + 2, "check", "paired"], True)),
+    bad("paired on monotone", setp(["claims", 0, "check", "paired"], False)),
+]
+
+# Datasets: generator options (datasets/synthetic.h, rotated_shapes.h) and
+# the image formats of a user's file (datasets/dataset_spec.h).
+IMAGES = copy.deepcopy(GOOD)
+IMAGES["dataset"] = {"name": "rotated-shapes", "subsample": 1000,
+                     "options": {"n": 2000, "size": 32, "channels": 3, "classes": 8,
+                                 "noise": 0.2, "seed": 4}}
+MORE_GOOD = [("rotated-shapes", IMAGES)]
+for name, dataset in [
+        ("gaussian-mixture", {"name": "gaussian-mixture",
+                              "options": {"n_clusters": 5, "n_per_cluster": 100, "dim": 10,
+                                          "separation": 8, "seed": 1}}),
+        ("gaussian-line", {"name": "gaussian-line",
+                           "options": {"n_clusters": 20, "n_per_cluster": 50, "dim": 50,
+                                       "step": 6, "seed": 0}}),
+        ("cifar-10 folder", {"path": "data/cifar-10-batches-bin", "format": "cifar10_bin"}),
+        ("cifar-100 file", {"path": "data/train.bin", "format": "cifar100_bin"}),
+        ("medmnist", {"path": "data/bloodmnist.npz", "format": "medmnist_npz"}),
+        ("idx with labels", {"path": "x-ubyte.gz", "labels": "y-ubyte.gz"})]:
+    spec = copy.deepcopy(GOOD)
+    spec["dataset"] = dataset
+    MORE_GOOD.append((name, spec))
+BAD += [
+    bad("rotated-shapes channels 2", setp(["dataset", "options", "channels"], 2), IMAGES),
+    bad("rotated-shapes classes 9", setp(["dataset", "options", "classes"], 9), IMAGES),
+    bad("rotated-shapes size 4", setp(["dataset", "options", "size"], 4), IMAGES),
+    bad("rotated-shapes noise 2", setp(["dataset", "options", "noise"], 2), IMAGES),
+    bad("rotated-shapes unknown option", setp(["dataset", "options", "angle"], 45), IMAGES),
+    bad("rotated-shapes option of another generator",
+        setp(["dataset", "options", "n_clusters"], 4), IMAGES),
+    bad("rotated-shapes negative seed", setp(["dataset", "options", "seed"], -1), IMAGES),
+    bad("options of a registered file dataset", setp(["dataset", "options"], {"seed": 1})),
+    bad("options with a path",
+        setp(["dataset"], {"path": "data/bloodmnist.npz", "options": {"seed": 1}})),
+    bad("labels with a registered name", setp(["dataset", "labels"], "y.npy")),
+    bad("format with a registered name", setp(["dataset", "format"], "idx")),
+    bad("unknown image format",
+        setp(["dataset"], {"path": "data/cifar.tar.gz", "format": "cifar10"})),
+]
+
+
+def registry_problems(schema):
+    """Every dataset of datasets/registry.json is named in the schema's
+    dataset.name description, and every synthetic one has its options schema
+    ($defs/dataset_options_<name with _>), so a new dataset cannot go
+    undocumented."""
+    found = []
+    registry = ROOT / "datasets" / "registry.json"
+    try:
+        entries = json.loads(registry.read_text())["datasets"]
+    except (OSError, ValueError, KeyError) as e:
+        return [f"{registry}: cannot read the dataset names: {e}"]
+    defs = schema["$defs"]
+    described = defs["dataset"]["properties"]["name"]["description"]
+    for e in entries:
+        name = e.get("name", "")
+        if name not in described:
+            found.append(f"schema.json: $defs.dataset.properties.name: registered dataset "
+                         f"{name!r} is not described")
+        key = "dataset_options_" + name.replace("-", "_")
+        if e.get("kind") == "synthetic" and key not in defs:
+            found.append(f"schema.json: $defs.{key}: options of synthetic dataset {name!r} "
+                         "are not described")
+    return found
+
 
 def main():
     failures = []
@@ -339,13 +483,17 @@ def main():
 
     for p, m in problems(validator, GOOD):
         failures.append(f"check_schema.py GOOD: {p}: {m}")
+    for name, spec in MORE_GOOD:
+        for p, m in problems(validator, spec):
+            failures.append(f"check_schema.py GOOD ({name}): {p}: {m}")
+    failures += registry_problems(schema)
     for description, spec in BAD:
         if not problems(validator, spec):
             failures.append(f"check_schema.py BAD '{description}': accepted, must be rejected")
 
     for line in failures:
         print(line)
-    print(f"{len(specs)} spec file(s), 1 good and {len(BAD)} bad inline specs: "
+    print(f"{len(specs)} spec file(s), {1 + len(MORE_GOOD)} good and {len(BAD)} bad inline specs: "
           f"{'FAILED' if failures else 'ok'}")
     return 1 if failures else 0
 

@@ -2,6 +2,7 @@
 #include "engine/store/result_file.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace nebench::cli {
 
@@ -19,6 +20,9 @@ int print_info(const std::string &path) {
     const auto d = f.read_dataset();
     fmt::print("  dataset  {}: n = {}, d = {} (raw {}), sha256 {}\n", d.name,
                d.n, d.d, d.d_raw, d.sha256.substr(0, 16));
+    if (!d.image_shape.empty())
+      fmt::print("           images: {} (pixel max {:g})\n",
+                 fmt::join(d.image_shape, " x "), d.pixel_max);
   }
   auto rows = f.read_summary();
   if (rows.empty())

@@ -62,6 +62,12 @@ DatasetRecord PreparedProblem::record(const DatasetSpec &spec) const {
   r.class_names = dataset.class_names;
   r.labels = dataset.labels;
   r.indices = dataset.indices;
+  if (dataset.is_image()) {
+    // The raw images' shape: X may since have been PCA'd (d != C H W).
+    r.image_shape = {dataset.image.channels, dataset.image.height,
+                     dataset.image.width};
+    r.pixel_max = dataset.pixel_max;
+  }
   return r;
 }
 

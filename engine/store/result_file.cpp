@@ -2,6 +2,7 @@
 
 #include "engine/core/errors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -15,6 +16,63 @@ H5::Group root(const H5::H5File &f) { return f.openGroup("/"); }
 std::string str_or(const H5::H5Object &o, const std::string &name,
                    const std::string &fallback = "") {
   return h5::has_attr(o, name) ? h5::read_string_attr(o, name) : fallback;
+}
+
+// /dataset's image attributes: image_shape int64[3] (as the dataset cache's
+// int32[3], datasets/dataset_cache.h; h5py reads it as an array) and
+// pixel_max double, both absent for data that are not images.
+/// True for an image record, false for other data; NebenchError for a
+/// record that is neither (checked before anything is written).
+bool is_image_record(const DatasetRecord &d) {
+  if (d.image_shape.empty() && d.pixel_max == 0)
+    return false;
+  const bool positive = std::all_of(d.image_shape.begin(), d.image_shape.end(),
+                                    [](std::int64_t v) { return v > 0; });
+  if (d.image_shape.size() != 3 || !positive || !(d.pixel_max > 0))
+    throw NebenchError("result file dataset record: an image dataset needs "
+                       "image_shape [channels, height, width] of positive "
+                       "values and pixel_max > 0 (got " +
+                       std::to_string(d.image_shape.size()) +
+                       " shape values, pixel_max " +
+                       std::to_string(d.pixel_max) + ")");
+  return true;
+}
+
+void write_image_attrs(H5::Group &g, const DatasetRecord &d, bool images) {
+  for (const char *name : {"image_shape", "pixel_max"})
+    if (g.attrExists(name))
+      g.removeAttr(name);
+  if (!images)
+    return;
+  const hsize_t three = 3;
+  auto a = g.createAttribute("image_shape", H5::PredType::NATIVE_INT64,
+                             H5::DataSpace(1, &three));
+  a.write(H5::PredType::NATIVE_INT64, d.image_shape.data());
+  h5::write_attr(g, "pixel_max", d.pixel_max);
+}
+
+void read_image_attrs(const H5::Group &g, const std::string &path,
+                      DatasetRecord &d) {
+  const bool has_shape = g.attrExists("image_shape");
+  const bool has_max = g.attrExists("pixel_max");
+  if (!has_shape && !has_max)
+    return; // not images, or a file from before images were recorded
+  if (!has_shape || !has_max)
+    throw DataError(path, "/dataset has only one of the attributes "
+                          "image_shape and pixel_max (images need both)");
+  auto a = g.openAttribute("image_shape");
+  const H5::DataSpace space = a.getSpace();
+  if (a.getTypeClass() != H5T_INTEGER || space.getSimpleExtentNdims() != 1 ||
+      space.getSimpleExtentNpoints() != 3)
+    throw DataError(path, "/dataset attribute image_shape must hold 3 "
+                          "integers (channels, height, width)");
+  d.image_shape.assign(3, 0);
+  a.read(H5::PredType::NATIVE_INT64, d.image_shape.data());
+  d.pixel_max = h5::read_double_attr(g, "pixel_max");
+  for (std::int64_t v : d.image_shape)
+    if (v < 1 || !(d.pixel_max > 0))
+      throw DataError(path, "/dataset attributes image_shape and pixel_max "
+                            "must be positive");
 }
 } // namespace
 
@@ -109,6 +167,7 @@ std::string ResultFile::status() const {
 }
 
 void ResultFile::write_dataset(const DatasetRecord &d) {
+  const bool images = is_image_record(d);
   auto r = root(*file_);
   auto g = h5::require_group(r, "dataset");
   h5::write_attr(g, "name", d.name);
@@ -120,6 +179,7 @@ void ResultFile::write_dataset(const DatasetRecord &d) {
   h5::write_attr(g, "class_names_json", nlohmann::json(d.class_names).dump());
   h5::write_vector(g, "labels", d.labels);
   h5::write_vector(g, "indices", d.indices);
+  write_image_attrs(g, d, images);
 }
 
 bool ResultFile::has_dataset() const {
@@ -141,6 +201,7 @@ DatasetRecord ResultFile::read_dataset() const {
           .get<std::vector<std::string>>();
   d.labels = h5::read_vector<std::int32_t>(g, "labels");
   d.indices = h5::read_vector<std::int64_t>(g, "indices");
+  read_image_attrs(g, path_, d);
   return d;
 }
 

@@ -42,6 +42,14 @@ struct DatasetRecord {
   std::vector<std::string> class_names;
   std::vector<std::int32_t> labels;
   std::vector<std::int64_t> indices;
+  /// Image datasets: [channels, height, width] of each raw row (channel-
+  /// major, datasets/image_shape.h), so that readers can show the images
+  /// and know the data are images even after PCA; empty for data that are
+  /// not images (and in files written before the shape was stored).
+  std::vector<std::int64_t> image_shape;
+  /// Image datasets: the value of a white pixel in the raw data (255 for
+  /// byte images, 1 for [0, 1] data, Dataset::pixel_max); 0 when not images.
+  double pixel_max = 0;
 };
 
 class ResultFile {
@@ -58,7 +66,13 @@ public:
   void set_status(const std::string &status, const std::string &finished_utc);
   std::string status() const;
 
+  /// Writes /dataset; image_shape and pixel_max become attributes of it
+  /// only for images (image_shape of 3 positive values with pixel_max > 0;
+  /// NebenchError for any other non-empty combination).
   void write_dataset(const DatasetRecord &d);
+  /// Reads /dataset. Without the image attributes (data that are not
+  /// images, older files) image_shape is empty and pixel_max 0; DataError
+  /// when only one of them is there or image_shape is not 3 integers.
   DatasetRecord read_dataset() const;
   bool has_dataset() const;
 

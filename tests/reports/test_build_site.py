@@ -590,6 +590,26 @@ class HelperTest(unittest.TestCase):
         self.assertEqual(build.fmt_observed({"rho": [1, 4], "mean": [0.33986, None]}),
                          "rho: [1, 4]; mean: [0.3399, –]")
 
+    def test_image_shape_from_the_dataset_attributes(self):
+        import numpy as np
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "images.h5")
+            with h5py.File(path, "w") as f:
+                images = f.create_group("dataset")
+                images.attrs["image_shape"] = np.array([1, 28, 28], dtype=np.int64)
+                images.attrs["pixel_max"] = 255.0
+                f.create_group("points").attrs["n"] = 3
+            with h5py.File(path, "r") as f:
+                images, points = build._attrs(f["dataset"]), build._attrs(f["points"])
+        self.assertEqual(build.image_text(images), "1 x 28 x 28, pixel max 255")
+        self.assertIsNone(build.image_text(points))  # not images, or an older file
+        res = type("Res", (), {"attrs": {}, "dataset": images, "graph": {}, "path": "x.h5",
+                               "status": "complete", "profile": "smoke"})()
+        self.assertIn(("images (C x H x W)", "1 x 28 x 28, pixel max 255"),
+                      build.provenance_rows(res))
+        res.dataset = points
+        self.assertNotIn("images (C x H x W)", [k for k, _ in build.provenance_rows(res)])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
