@@ -88,9 +88,19 @@ Plan make_plan(const Spec &spec) {
   }
   if (spec.claims.is_array()) {
     SpecNode claims(spec.claims, spec.file, "claims");
-    for (std::size_t i = 0; i < claims.size(); ++i)
+    // Verdicts are stored under /claims/<id>: two claims with one id would
+    // overwrite each other.
+    std::map<std::string, std::size_t> seen;
+    for (std::size_t i = 0; i < claims.size(); ++i) {
       plan.claims.push_back(
           ClaimSpec::from_spec(claims.at(i), spec.run_sweep_params));
+      const auto [it, fresh] = seen.emplace(plan.claims.back().id, i);
+      if (!fresh)
+        claims.at(i).fail_at("id", "duplicate claim id \"" +
+                                       plan.claims.back().id + "\" (also " +
+                                       "claims[" + std::to_string(it->second) +
+                                       "])");
+    }
   }
   return plan;
 }

@@ -172,6 +172,11 @@ TEST_F(CrossRun, PlanRejectsAnUnknownOrSweptReferenceAndDuplicates) {
   spec = spec_json();
   spec["metrics"].push_back(spec["metrics"][1]);
   expect_error(spec, "metrics[2]: produces \"dcor_to_le\", as metrics[1] does");
+  spec = spec_json();
+  spec["claims"].push_back(spec["claims"][0]);
+  expect_error(spec, "claims[1].id: duplicate claim id \"" +
+                         spec["claims"][0]["id"].get<std::string>() +
+                         "\" (also claims[0])");
   // The good spec plans, with the metric in place.
   const Plan plan = make_plan(load_spec(write(spec_json(), "good"), "full"));
   ASSERT_EQ(plan.metrics.size(), 2u);
