@@ -380,7 +380,32 @@ def set_log(ax, which):
         ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 
-def plot_traces(images, traces):
+def method_type(run):
+    """The run's method type ("tsne", "tsimcne", ...), "" when unreadable."""
+    try:
+        return str(json.loads(run.method_json).get("type", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+def plot_trace_groups(images, traces):
+    """One trace figure per method type: t-SNE iterations and image-model
+    epochs have different x axes and scales and would squash each other in
+    shared panels. Returns [{"src", "label"}] in order of first appearance;
+    a spec with one method type keeps the single figure "traces"."""
+    groups = {}
+    for run, cols in traces:
+        groups.setdefault(method_type(run), []).append((run, cols))
+    out = []
+    for kind, members in groups.items():
+        name = "traces" if len(groups) == 1 else "traces_" + (re.sub(r"[^a-z0-9_]", "_", kind) or "other")
+        src = plot_traces(images, members, name)
+        if src:
+            out.append({"src": src, "label": kind or "other"})
+    return out
+
+
+def plot_traces(images, traces, name="traces"):
     """One panel per trace column, one line per run (dashed if the run failed).
 
     traces: [(run, {column: values})]. The x axis is the run's own
@@ -431,7 +456,7 @@ def plot_traces(images, traces):
     if len(traces) > 1:
         fig.legend(handles=list(handles.values()), loc="upper right", fontsize=6, frameon=False,
                    ncol=1 if len(handles) <= 2 * 7 * nrows else 2)
-    return images.save(fig, "traces")
+    return images.save(fig, name)
 
 
 def _is_number(v):
@@ -818,7 +843,7 @@ def make_figures(res, site, stem):
                                    for c in r.trace_columns}))
     return {"sweep_sections": sweep_sections, "metric_imgs": metric_imgs,
             "embedding_imgs": embedding_imgs, "legend": legend, "problems": problems,
-            "trace_img": plot_traces(images, traces) if traces else None}
+            "trace_imgs": plot_trace_groups(images, traces)}
 
 
 def _builder_digest():
@@ -839,8 +864,7 @@ def cached_figures(res, site, stem):
             manifest = json.load(fh)
         srcs = [m[3] for m in manifest["metric_imgs"]]
         srcs += [e["src"] for e in manifest["embedding_imgs"]]
-        if manifest["trace_img"]:
-            srcs.append(manifest["trace_img"])
+        srcs += [t["src"] for t in manifest["trace_imgs"]]
         if manifest.get("key") == key and all(os.path.isfile(os.path.join(site, p)) for p in srcs):
             return manifest
     except (OSError, ValueError, KeyError, TypeError, IndexError):
@@ -859,7 +883,7 @@ def render_spec(res, site, env, stem):
     res.thumb = choose_thumb(res, figs["metric_imgs"], figs["embedding_imgs"])
     page = env.get_template("spec.html").render(
         res=res, papers=PAPERS, sweep_sections=figs["sweep_sections"],
-        embedding_imgs=figs["embedding_imgs"], trace_img=figs["trace_img"], legend=figs["legend"],
+        embedding_imgs=figs["embedding_imgs"], trace_imgs=figs["trace_imgs"], legend=figs["legend"],
         provenance=provenance_rows(res), failed=[r for r in res.runs if r.status != "ok"],
         spec_json=json.dumps(res.spec, indent=2) if res.spec else res.attrs.get("spec_json", ""),
         description=res.spec.get("description", ""))

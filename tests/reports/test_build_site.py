@@ -192,10 +192,12 @@ class BuildSiteTest(unittest.TestCase):
         self.assertIn(sha, page)
         self.assertIn("fixture-host", page)
         p = parse(os.path.join(self.site, "spectrum__fixture_rho.html"))
-        # 5 metrics x tsne over rho, 5 embeddings (the failed run has none), 1 trace figure.
+        # 5 metrics x tsne over rho, 5 embeddings (the failed run has none), a trace
+        # figure per method type with traces.
         self.assertEqual(sum("/metric_tsne_rho_" in s for s in p.imgs), 5)
         self.assertEqual(sum("/emb_" in s for s in p.imgs), 5)
-        self.assertEqual(sum(s.endswith("/traces.png") for s in p.imgs), 1)
+        self.assertEqual(sum(s.endswith("/traces_tsne.png") for s in p.imgs), 1)
+        self.assertFalse([s for s in p.imgs if s.endswith("/traces.png")])
 
     def test_partial_page_says_partial(self):
         page = read(os.path.join(self.site, "cne__fixture_partial.html"))
@@ -205,7 +207,7 @@ class BuildSiteTest(unittest.TestCase):
     def test_rebuild_reuses_figures_and_drops_removed_files(self):
         site = os.path.join(self.tmp, "site_rebuild")
         shutil.copytree(self.site, site, copy_function=shutil.copy2)
-        png = os.path.join(site, "img", "spectrum__fixture_rho", "traces.png")
+        png = os.path.join(site, "img", "spectrum__fixture_rho", "traces_tsne.png")
         before = os.stat(png).st_mtime_ns
         proc = run_build("--results", self.results, "--out", site, "--jobs", "1")
         self.assertEqual(proc.returncode, 0, proc.stderr)
@@ -364,6 +366,29 @@ class FigureSink:
     def save(self, fig, stem):
         self.figs[stem] = fig
         return stem
+
+
+class TraceGroupTest(unittest.TestCase):
+    def test_one_figure_per_method_type(self):
+        """t-SNE iterations and image-model epochs get separate figures."""
+        import numpy as np
+        tsne = make_run("tsne", {}, 0)
+        tsne.method_json = json.dumps({"type": "tsne"})
+        image = make_run("tsimcne", {}, 0)
+        image.method_json = json.dumps({"type": "tsimcne", "epochs": [2, 1, 1]})
+        other = make_run("simclr", {}, 0)
+        other.method_json = json.dumps({"type": "tsimcne", "epochs": 4})
+        traces = [(tsne, {"iteration": np.arange(3.0), "kl": np.ones(3)}),
+                  (image, {"epoch": np.arange(1.0, 5.0), "loss": np.ones(4)}),
+                  (other, {"epoch": np.arange(1.0, 5.0), "loss": np.ones(4)})]
+        sink = FigureSink()
+        out = build.plot_trace_groups(sink, traces)
+        self.assertEqual(out, [{"src": "traces_tsne", "label": "tsne"},
+                               {"src": "traces_tsimcne", "label": "tsimcne"}])
+        self.assertEqual(len(sink.figs["traces_tsimcne"].axes[0].lines), 2)
+        # A single method type keeps the one figure "traces".
+        self.assertEqual(build.plot_trace_groups(FigureSink(), traces[1:]),
+                         [{"src": "traces", "label": "tsimcne"}])
 
 
 class PlacementTest(unittest.TestCase):
