@@ -11,6 +11,8 @@
 #include "metrics/knn_accuracy.h"
 #include "tests/affinity/test_graphs.h"
 
+#include "tests/torch/torch_method_spec.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -22,26 +24,15 @@ namespace nebench {
 namespace {
 
 std::unique_ptr<Method> make(const std::string &text) {
-  register_torch_methods();
-  const json j = json::parse(text);
-  return make_method(SpecNode(j, "s.json", "runs[0].method"));
+  return make_torch_method(text);
 }
 
 std::string spec_error(const std::string &text) {
-  try {
-    make(text);
-  } catch (const SpecError &e) {
-    return e.what();
-  }
-  return "(no error)";
+  return torch_method_spec_error(text);
 }
 
 ParametricCneParams params_of(const std::string &text) {
-  const auto m = make(text);
-  const auto *p = dynamic_cast<const ParametricCneMethod *>(m.get());
-  if (!p)
-    throw std::runtime_error("not a ParametricCneMethod");
-  return p->params();
+  return torch_method_params<ParametricCneMethod>(text);
 }
 
 TEST(ParametricCneParams, ParsedThroughTheRegistry) {
