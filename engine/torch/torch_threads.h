@@ -4,7 +4,7 @@
 namespace nebench {
 
 /// Sets LibTorch's intra-op threads to n (n <= 0 keeps its default) and
-/// inter-op threads to 1, and the system BLAS (OpenBLAS) to one thread.
+/// inter-op threads to 1.
 void set_torch_threads(int n);
 int torch_threads();
 
