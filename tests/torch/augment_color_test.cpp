@@ -7,7 +7,9 @@
 #include "engine/core/errors.h"
 #include "engine/torch/augment/color_transforms.h"
 
+#include "tests/torch/augment_test_images.h"
 #include <ATen/CPUGeneratorImpl.h>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -24,19 +26,6 @@ torch::Tensor pixels(const std::vector<std::vector<double>> &rgb) {
     for (std::int64_t c = 0; c < 3; ++c)
       t[0][c][0][i] = rgb[i][c];
   return t;
-}
-
-torch::Tensor random_images(std::int64_t n, std::int64_t c, std::int64_t h,
-                            std::int64_t w, std::uint64_t seed) {
-  torch::Generator gen = at::detail::createCPUGenerator(seed);
-  return torch::rand({n, c, h, w}, gen, torch::kFloat32);
-}
-
-double max_abs_diff(const torch::Tensor &a, const torch::Tensor &b) {
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64))
-      .abs()
-      .max()
-      .item<double>();
 }
 
 TEST(AugmentColor, LumaIsItu601AndGrayscaleKeepsChannels) {

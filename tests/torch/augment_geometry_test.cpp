@@ -8,7 +8,9 @@
 #include "engine/core/errors.h"
 #include "engine/torch/augment/geometric_transforms.h"
 
+#include "tests/torch/augment_test_images.h"
 #include <ATen/CPUGeneratorImpl.h>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -20,19 +22,6 @@ namespace nebench {
 namespace {
 
 constexpr double pi = 3.14159265358979323846;
-
-torch::Tensor random_images(std::int64_t n, std::int64_t c, std::int64_t h,
-                            std::int64_t w, std::uint64_t seed) {
-  torch::Generator gen = at::detail::createCPUGenerator(seed);
-  return torch::rand({n, c, h, w}, gen, torch::kFloat32);
-}
-
-double max_abs_diff(const torch::Tensor &a, const torch::Tensor &b) {
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64))
-      .abs()
-      .max()
-      .item<double>();
-}
 
 /// n x 4 boxes covering the whole h x w image.
 torch::Tensor full_boxes(std::int64_t n, std::int64_t h, std::int64_t w) {

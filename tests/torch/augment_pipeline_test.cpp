@@ -10,7 +10,9 @@
 #include "engine/torch/augment/augment_pipeline.h"
 #include "engine/torch/augment/color_transforms.h"
 
+#include "tests/torch/augment_test_images.h"
 #include <ATen/CPUGeneratorImpl.h>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -18,19 +20,6 @@
 
 namespace nebench {
 namespace {
-
-torch::Tensor random_images(std::int64_t n, std::int64_t c, std::int64_t h,
-                            std::int64_t w, std::uint64_t seed) {
-  torch::Generator gen = at::detail::createCPUGenerator(seed);
-  return torch::rand({n, c, h, w}, gen, torch::kFloat32);
-}
-
-double max_abs_diff(const torch::Tensor &a, const torch::Tensor &b) {
-  return (a.to(torch::kFloat64) - b.to(torch::kFloat64))
-      .abs()
-      .max()
-      .item<double>();
-}
 
 torch::Tensor augment(const torch::Tensor &x, const AugmentConfig &c,
                       std::uint64_t seed) {
