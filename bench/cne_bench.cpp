@@ -7,10 +7,10 @@
 // Graph and layout: bench/ring_graph.h (70,000 points, built once).
 //
 // What is timed: CneOptimizer::run_epoch(), i.e. the epoch's permutation,
-// every batch's negatives, the batch gradient, the scatter and the clipped
-// SGD step (and the loss value when the second argument is 1); the copy of
-// the initial layout is not timed. edges/s counts directed (positive) edges
-// per second.
+// every batch's negatives, the gathered coordinates, the batch gradient,
+// the per-point sums and the clipped SGD step (and the loss value when the
+// second argument is 1); the copy of the initial layout is not timed.
+// edges/s counts directed (positive) edges per second.
 //
 // Run: build-cne/nebench_bench --benchmark_filter=BM_CneEpoch
 

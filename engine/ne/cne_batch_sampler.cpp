@@ -35,13 +35,66 @@ CneEdges cne_directed_edges(const Csr &A) {
 void draw_batch_negatives(int b, int m, int row_begin, int row_end, Rng &rng,
                           std::int32_t *out) {
   // make_neighbor_indices: u uniform in [0, 2b - 1), shifted past r, i.e.
-  // uniform over [0, 2b) \ {r}.
-  const auto range = static_cast<std::uint64_t>(2 * b - 1);
-  for (int r = row_begin; r < row_end; ++r)
-    for (int t = 0; t < m; ++t) {
-      auto u = static_cast<std::int32_t>(rng.below(range));
-      out[static_cast<std::size_t>(r) * m + t] = u >= r ? u + 1 : u;
+  // uniform over [0, 2b) \ {r}. Two draws per 64-bit value: the draws take
+  // the values' 32-bit halves in order (low half first); a half h gives
+  // u = floor(h (2b - 1) / 2^32) (Lemire's multiply-shift) unless the low
+  // word of the product falls below 2^32 mod (2b - 1), when the half is
+  // rejected and the draw takes the next one, so u is exactly uniform (a
+  // rejection has probability < (2b - 1) / 2^32).
+  const auto range =
+      static_cast<std::uint32_t>(2 * static_cast<std::int64_t>(b) - 1);
+  const std::uint32_t threshold = (0u - range) % range;
+  Rng local = rng; // its state in registers, not stored back per draw
+  std::uint32_t pending = 0;
+  bool has_pending = false; // the high half of the last value is unused
+  auto next_half = [&]() -> std::uint32_t {
+    if (has_pending) {
+      has_pending = false;
+      return pending;
     }
+    const std::uint64_t x = local.next();
+    pending = static_cast<std::uint32_t>(x >> 32);
+    has_pending = true;
+    return static_cast<std::uint32_t>(x);
+  };
+  auto accepted = [&](std::uint64_t product) {
+    return static_cast<std::uint32_t>(product) >= threshold;
+  };
+  std::int32_t *o = out + static_cast<std::size_t>(row_begin) * m;
+  std::int32_t *const end = out + static_cast<std::size_t>(row_end) * m;
+  int r = row_begin, t = 0; // head row and index of the next draw
+  auto put = [&](std::uint64_t product) {
+    const auto u = static_cast<std::int32_t>(product >> 32);
+    *o++ = u >= r ? u + 1 : u;
+    if (++t == m) {
+      t = 0;
+      ++r;
+    }
+  };
+  while (o < end) {
+    if (!has_pending && end - o >= 2) {
+      // Both halves of a fresh value (all but ~1e-6 of them at b = 1024).
+      const std::uint64_t x = local.next();
+      const std::uint64_t lo = (x & 0xFFFFFFFFu) * range,
+                          hi = (x >> 32) * range;
+      if (accepted(lo) && accepted(hi)) {
+        put(lo);
+        put(hi);
+        continue;
+      }
+      pending = static_cast<std::uint32_t>(x >> 32);
+      has_pending = true;
+      if (accepted(lo)) {
+        put(lo);
+        continue;
+      }
+    }
+    std::uint64_t product = std::uint64_t{next_half()} * range;
+    while (!accepted(product))
+      product = std::uint64_t{next_half()} * range;
+    put(product);
+  }
+  rng = local;
 }
 
 CneBatchSampler::CneBatchSampler(const CneEdges &edges, int batch_size,
@@ -62,7 +115,31 @@ CneBatchSampler::CneBatchSampler(const CneEdges &edges, int batch_size,
 
 void CneBatchSampler::start_epoch(Rng &rng) {
   std::copy(edges_.begin(), edges_.end(), order_.begin());
-  rng.shuffle(order_);
+  // Rng::shuffle's Fisher-Yates, draw for draw (the same permutation), but
+  // each swap partner is drawn kAhead swaps early and its cache line
+  // prefetched: on a graph of millions of edges every partner is a cache
+  // miss, and the draws do not depend on the data.
+  constexpr std::size_t kAhead = 64; // a power of two
+  const std::size_t n = order_.size();
+  CneEdge *v = order_.data();
+  std::size_t ahead[kAhead];
+  Rng local = rng; // its state in registers, not stored back per draw
+  // Swap k (k = 0 .. n - 2) exchanges v[n - 1 - k] with v[below(n - k)].
+  const std::size_t swaps = n > 1 ? n - 1 : 0;
+  auto draw = [&](std::size_t k) {
+    const auto j = static_cast<std::size_t>(local.below(n - k));
+    __builtin_prefetch(v + j, 1);
+    ahead[k % kAhead] = j;
+  };
+  for (std::size_t k = 0; k < std::min(swaps, kAhead); ++k)
+    draw(k);
+  for (std::size_t k = 0; k < swaps; ++k) {
+    const std::size_t j = ahead[k % kAhead];
+    if (k + kAhead < swaps)
+      draw(k + kAhead);
+    std::swap(v[n - 1 - k], v[j]);
+  }
+  rng = local;
   negatives_key_ = rng.next();
 }
 

@@ -11,11 +11,12 @@
 // the noise is only approximately uniform over points (edges are sampled in
 // proportion to degree).
 //
-// Random streams: an epoch's stream gives its edge permutation and then one
-// key; the negatives of the head rows in block k (rows [64 k, 64 k + 64))
-// of batch i come from Rng(key, i * B + k), B = ceil(b / 64) of a full
-// batch. Blocks can thus be filled
-// in any order or by any thread with the same result.
+// Random streams: an epoch's stream gives its edge permutation (Rng::
+// shuffle's Fisher-Yates) and then one key; the negatives of the head rows
+// in block k (rows [64 k, 64 k + 64)) of batch i come from Rng(key, i * B +
+// k), B = ceil(b / 64) of a full batch, two per 64-bit value
+// (draw_batch_negatives). Blocks can thus be filled in any order or by any
+// thread with the same result.
 //
 // One difference to the package: its loader drops an incomplete last batch;
 // here the last batch of an epoch holds the remaining E mod b edges, so that
@@ -80,7 +81,12 @@ inline constexpr int kCneBlockRows = 64;
 
 /// Negatives of head rows [row_begin, row_end) of a batch of b edges: for
 /// each such row r, m rows drawn uniformly from [0, 2b) without r, written
-/// to out[r * m + t]. Precondition: m < 2b - 2 (else use full-batch mode).
+/// to out[r * m + t]. The draws take the 32-bit halves of rng's values in
+/// order (low half first; a value's unused high half is dropped at the
+/// end): a half h gives u = floor(h (2b - 1) / 2^32), or is rejected when
+/// the low word of h (2b - 1) is below 2^32 mod (2b - 1) (Lemire's exact
+/// method), and the row is u + (u >= r). Precondition: m < 2b - 2 (else
+/// use full-batch mode).
 void draw_batch_negatives(int b, int m, int row_begin, int row_end, Rng &rng,
                           std::int32_t *out);
 
@@ -95,8 +101,8 @@ public:
   int batch_size() const { return batch_size_; }
   int negatives() const { return negatives_; }
 
-  /// Starts an epoch: a fresh uniform permutation of the edges (Fisher-
-  /// Yates with rng from the CSR order, so it depends on rng alone), then
+  /// Starts an epoch: a fresh uniform permutation of the edges (exactly
+  /// rng.shuffle() of the CSR order, so it depends on rng alone), then
   /// the key of the epoch's negatives from the same rng. The (head, tail)
   /// pairs themselves are shuffled, so that filling a batch reads them
   /// sequentially instead of gathering from 2 x E indices.

@@ -15,14 +15,23 @@
 // argument is zero (torch passes it on the closed interval). For infonce
 // each phi is clamped before the sum, as in the code.
 //
-// Policy concept (what cne_batch_gradient() calls), one head row at a time:
+// Policy concept (what cne_batch_gradient() calls), a block of head rows
+// at a time:
+//   template <bool kLoss> double rows(const double *d2_pos,
+//       const double *d2_neg, int rows, int negatives, double *coef_pos,
+//       double *coef_neg, double &dlogz) const
+//     d2_pos[i] the squared distance of head row i's positive pair,
+//     d2_neg[i * negatives + t] those of its negatives; writes coef_pos[i]
+//     and coef_neg[i * negatives + t] = dl/d(d2) of each pair, adds
+//     dl/d(log Z) to dlogz (nce only) and returns the rows' summed loss (0
+//     when kLoss is false: the logarithms cost more than the gradient and
+//     only logged epochs need the value). The positives and the negatives
+//     are separate arrays so that the coefficient loops run over whole
+//     blocks of rows (vectorised, no per-row overhead).
 //   template <bool kLoss> double row(const double *d2, int count,
-//                                    double *coef, double &dlogz) const
-//     d2[0] the positive pair's squared distance, d2[1..count-1] those of
-//     the negatives; returns the row's loss (0 when kLoss is false: the
-//     logarithms are a quarter of an epoch's time and only logged epochs
-//     need the value) and writes coef[t] = dl/d(d2[t]); adds dl/d(log Z)
-//     to dlogz (nce only).
+//       double *coef, double &dlogz) const
+//     one head row: d2[0] the positive pair, d2[1..count-1] the negatives
+//     (rows() with rows = 1).
 //   void prepare(int batch_edges)   called before each batch.
 // The pair gradient follows from d(d2)/dy_i = 2 (y_i - y_k).
 
@@ -77,15 +86,62 @@ inline double cne_zbar_from_log_z(double log_z, std::int64_t n) {
 
 namespace cne_detail {
 
-/// -log(clamp(x, lo, 1)) (0 when kLoss is false: the value is skipped)
-/// and whether x lies in [lo, 1] (the gradient passes).
-template <bool kLoss>
-inline double neg_log_clamped(double x, double lo, bool &inside) {
-  inside = x >= lo && x <= 1.0;
+/// Whether a log argument x lies in [lo, 1], where torch's clamp passes the
+/// gradient on (false for NaN). Both comparisons are evaluated, no short
+/// circuit: one mask in the vectorised coefficient loops.
+inline bool inside_clamp(double x, double lo) {
+  return static_cast<bool>(static_cast<int>(x >= lo) &
+                           static_cast<int>(x <= 1.0));
+}
+
+/// clamp(x, lo, 1). A NaN argument counts as lo: it only arises as 0 * inf
+/// for a log argument that is exactly 0 (a coincident pair with eps = 0),
+/// computed through the pair's one reciprocal.
+inline double clamp_log_argument(double x, double lo) {
+  return x > lo ? (x < 1.0 ? x : 1.0) : lo;
+}
+
+/// -log(clamp(x, lo, 1)), or 0 when kLoss is false (the value is skipped).
+template <bool kLoss> inline double neg_log_clamped(double x, double lo) {
   if constexpr (kLoss)
-    return -std::log(std::min(std::max(x, lo), 1.0));
+    return -std::log(clamp_log_argument(x, lo));
   else
     return 0.0;
+}
+
+/// -sum_j log arg(j) over j in [0, n) for arguments in (0, 1], with a few
+/// logarithms per call instead of one per pair: the arguments are
+/// multiplied in 4 running products (independent chains), and a product is
+/// folded into the sum before it could leave the normal range (a product
+/// >= 1e-200 times an argument >= 1e-100 is >= 1e-300; a smaller argument,
+/// only possible for a clamp_low below 1e-100, is logged alone).
+template <class Arg> double neg_log_sum(int n, const Arg &arg) {
+  double product[4] = {1.0, 1.0, 1.0, 1.0};
+  double sum = 0.0;
+  auto add = [&](double &p, double x) {
+    if (x < 1e-100) {
+      sum -= std::log(x);
+      return;
+    }
+    p *= x;
+    if (p < 1e-200) {
+      sum -= std::log(p);
+      p = 1.0;
+    }
+  };
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    add(product[0], arg(j));
+    add(product[1], arg(j + 1));
+    add(product[2], arg(j + 2));
+    add(product[3], arg(j + 3));
+  }
+  for (; j < n; ++j)
+    add(product[j & 3], arg(j));
+  for (double p : product)
+    if (p != 1.0)
+      sum -= std::log(p);
+  return sum;
 }
 
 } // namespace cne_detail
@@ -100,39 +156,92 @@ struct NegLoss {
   void prepare(int /*batch_edges*/) {}
 
   /// Attraction: l = -log sigma = log(1 + c q), dl/dq = c sigma; dlogc =
-  /// dl/d(log c) = c q sigma = 1 - sigma.
-  template <bool kLoss = true>
-  double positive(double d2, double &coef, double &dlogc) const {
+  /// dl/d(log c) = c q sigma = 1 - sigma. Returns the log argument sigma.
+  /// One division per pair.
+  double attraction(double d2, double &coef, double &dlogc) const {
     const double q = d2 + eps;
-    const double sigma = 1.0 / (1.0 + c * q);
-    bool in;
-    const double l = cne_detail::neg_log_clamped<kLoss>(sigma, clamp_low, in);
+    const double cq = c * q;
+    const double sigma = 1.0 / (1.0 + cq);
+    const bool in = cne_detail::inside_clamp(sigma, clamp_low);
     coef = in ? c * sigma : 0.0;
-    dlogc = in ? c * q * sigma : 0.0;
-    return l;
+    dlogc = in ? cq * sigma : 0.0;
+    return sigma;
   }
   /// Repulsion: 1 - sigma = c q sigma (no cancellation), l = -log(1 -
   /// sigma) = log(1 + c q) - log(c q), dl/dq = -sigma / q; dlogc = -sigma.
+  /// Returns the log argument 1 - sigma. One division per pair: w = sigma
+  /// / q = 1 / (q (1 + c q)) gives sigma = q w and 1 - sigma = c q^2 w
+  /// (NaN at q = 0: clamped, no gradient, as the exact 1 - sigma = 0).
+  double repulsion(double d2, double &coef, double &dlogc) const {
+    const double q = d2 + eps;
+    const double cq = c * q;
+    const double w = 1.0 / (q * (1.0 + cq));
+    const double x = cq * q * w;
+    const bool in = cne_detail::inside_clamp(x, clamp_low);
+    coef = in ? -w : 0.0;
+    dlogc = in ? -q * w : 0.0;
+    return x;
+  }
+
+  /// The loss of one positive pair (attraction) and its coef, dlogc.
+  template <bool kLoss = true>
+  double positive(double d2, double &coef, double &dlogc) const {
+    return cne_detail::neg_log_clamped<kLoss>(attraction(d2, coef, dlogc),
+                                              clamp_low);
+  }
+  /// The loss of one negative pair (repulsion) and its coef, dlogc.
   template <bool kLoss = true>
   double negative(double d2, double &coef, double &dlogc) const {
-    const double q = d2 + eps;
-    const double sigma = 1.0 / (1.0 + c * q);
-    bool in;
-    const double l =
-        cne_detail::neg_log_clamped<kLoss>(c * q * sigma, clamp_low, in);
-    coef = in ? -sigma / q : 0.0;
-    dlogc = in ? -sigma : 0.0;
-    return l;
+    return cne_detail::neg_log_clamped<kLoss>(repulsion(d2, coef, dlogc),
+                                              clamp_low);
+  }
+
+  /// With kDlogc: adds dl/d(log c) to dlogc_sum (nce), row by row.
+  /// The value is a second pass (it recomputes the log arguments), so that
+  /// the coefficient loops stay vectorised.
+  template <bool kLoss = true, bool kDlogc = false>
+  double rows(const double *d2_pos, const double *d2_neg, int rows,
+              int negatives, double *coef_pos, double *coef_neg,
+              double &dlogc_sum) const {
+    double dlogc;
+    const int pairs = rows * negatives;
+    if constexpr (kDlogc) {
+      // Summed row by row, positive first: the same order for any split of
+      // the rows into blocks.
+      for (int i = 0; i < rows; ++i) {
+        attraction(d2_pos[i], coef_pos[i], dlogc);
+        dlogc_sum += dlogc;
+        for (int j = i * negatives; j < (i + 1) * negatives; ++j) {
+          repulsion(d2_neg[j], coef_neg[j], dlogc);
+          dlogc_sum += dlogc;
+        }
+      }
+    } else {
+      for (int i = 0; i < rows; ++i)
+        attraction(d2_pos[i], coef_pos[i], dlogc);
+      for (int j = 0; j < pairs; ++j)
+        repulsion(d2_neg[j], coef_neg[j], dlogc);
+    }
+    if constexpr (kLoss) {
+      using cne_detail::clamp_log_argument;
+      double c, d;
+      return cne_detail::neg_log_sum(rows,
+                                     [&](int i) {
+                                       return clamp_log_argument(
+                                           attraction(d2_pos[i], c, d),
+                                           clamp_low);
+                                     }) +
+             cne_detail::neg_log_sum(pairs, [&](int j) {
+               return clamp_log_argument(repulsion(d2_neg[j], c, d), clamp_low);
+             });
+    } else {
+      return 0.0;
+    }
   }
 
   template <bool kLoss = true>
-  double row(const double *d2, int count, double *coef,
-             double & /*dlogz*/) const {
-    double unused;
-    double l = positive<kLoss>(d2[0], coef[0], unused);
-    for (int t = 1; t < count; ++t)
-      l += negative<kLoss>(d2[t], coef[t], unused);
-    return l;
+  double row(const double *d2, int count, double *coef, double &dlogz) const {
+    return rows<kLoss>(d2, d2 + 1, 1, count - 1, coef, coef + 1, dlogz);
   }
 };
 
@@ -156,15 +265,16 @@ struct NceLoss {
   }
 
   template <bool kLoss = true>
+  double rows(const double *d2_pos, const double *d2_neg, int rows,
+              int negatives, double *coef_pos, double *coef_neg,
+              double &dlogz) const {
+    return neg.rows<kLoss, true>(d2_pos, d2_neg, rows, negatives, coef_pos,
+                                 coef_neg, dlogz);
+  }
+
+  template <bool kLoss = true>
   double row(const double *d2, int count, double *coef, double &dlogz) const {
-    double dlogc;
-    double l = neg.positive<kLoss>(d2[0], coef[0], dlogc);
-    dlogz += dlogc;
-    for (int t = 1; t < count; ++t) {
-      l += neg.negative<kLoss>(d2[t], coef[t], dlogc);
-      dlogz += dlogc;
-    }
-    return l;
+    return rows<kLoss>(d2, d2 + 1, 1, count - 1, coef, coef + 1, dlogz);
   }
 };
 
@@ -176,40 +286,63 @@ struct UmapLoss {
 
   void prepare(int /*batch_edges*/) {}
 
-  /// l = -log phi = log q, dl/dq = 1 / q (phi in [low, 1]).
-  template <bool kLoss = true> double positive(double d2, double &coef) const {
-    const double q = d2 + eps;
-    if (!(q > 0)) { // phi = inf, clamped to 1
-      coef = 0.0;
-      return 0.0;
-    }
-    bool in;
-    const double l = cne_detail::neg_log_clamped<kLoss>(1.0 / q, clamp_low, in);
-    coef = in ? 1.0 / q : 0.0;
-    return l;
+  /// l = -log phi = log q, dl/dq = 1 / q (phi in [low, 1]; q = 0 gives
+  /// phi = inf, clamped to 1: no loss, no gradient). Returns phi.
+  double attraction(double d2, double &coef) const {
+    const double phi = 1.0 / (d2 + eps);
+    coef = cne_detail::inside_clamp(phi, clamp_low) ? phi : 0.0;
+    return phi;
   }
   /// 1 - phi = (q - 1) / q with q - 1 = d^2 + (eps - 1) (exact for eps =
-  /// 1); l = log q - log(q - 1), dl/dq = -1 / (q (q - 1)).
-  template <bool kLoss = true> double negative(double d2, double &coef) const {
+  /// 1); l = log q - log(q - 1), dl/dq = -1 / (q (q - 1)). One division:
+  /// w = 1 / (q (q - 1)) gives 1 - phi = (q - 1)^2 w, which is NaN or
+  /// negative exactly where 1 - phi <= 0 (q - 1 <= 0; at q = 0, 1 - phi =
+  /// -inf): clamped to clamp_low, no gradient. Returns 1 - phi.
+  double repulsion(double d2, double &coef) const {
     const double q = d2 + eps;
     const double qm1 = d2 + (eps - 1.0);
-    if (!(q > 0)) { // 1 - phi = -inf, clamped to clamp_low
-      coef = 0.0;
-      return kLoss ? -std::log(clamp_low) : 0.0;
+    const double w = 1.0 / (q * qm1);
+    const double x = qm1 * qm1 * w;
+    coef = cne_detail::inside_clamp(x, clamp_low) ? -w : 0.0;
+    return x;
+  }
+
+  template <bool kLoss = true> double positive(double d2, double &coef) const {
+    return cne_detail::neg_log_clamped<kLoss>(attraction(d2, coef), clamp_low);
+  }
+  template <bool kLoss = true> double negative(double d2, double &coef) const {
+    return cne_detail::neg_log_clamped<kLoss>(repulsion(d2, coef), clamp_low);
+  }
+
+  /// The value is a second pass, as NegLoss::rows().
+  template <bool kLoss = true>
+  double rows(const double *d2_pos, const double *d2_neg, int rows,
+              int negatives, double *coef_pos, double *coef_neg,
+              double & /*dlogz*/) const {
+    for (int i = 0; i < rows; ++i)
+      attraction(d2_pos[i], coef_pos[i]);
+    const int pairs = rows * negatives;
+    for (int j = 0; j < pairs; ++j)
+      repulsion(d2_neg[j], coef_neg[j]);
+    if constexpr (kLoss) {
+      using cne_detail::clamp_log_argument;
+      double c;
+      return cne_detail::neg_log_sum(rows,
+                                     [&](int i) {
+                                       return clamp_log_argument(
+                                           attraction(d2_pos[i], c), clamp_low);
+                                     }) +
+             cne_detail::neg_log_sum(pairs, [&](int j) {
+               return clamp_log_argument(repulsion(d2_neg[j], c), clamp_low);
+             });
+    } else {
+      return 0.0;
     }
-    bool in;
-    const double l = cne_detail::neg_log_clamped<kLoss>(qm1 / q, clamp_low, in);
-    coef = in ? -1.0 / (q * qm1) : 0.0;
-    return l;
   }
 
   template <bool kLoss = true>
-  double row(const double *d2, int count, double *coef,
-             double & /*dlogz*/) const {
-    double l = positive<kLoss>(d2[0], coef[0]);
-    for (int t = 1; t < count; ++t)
-      l += negative<kLoss>(d2[t], coef[t]);
-    return l;
+  double row(const double *d2, int count, double *coef, double &dlogz) const {
+    return rows<kLoss>(d2, d2 + 1, 1, count - 1, coef, coef + 1, dlogz);
   }
 };
 
@@ -227,36 +360,47 @@ struct InfoNceLoss {
 
   void prepare(int /*batch_edges*/) {}
 
-  /// With S = sum_t phi~_t and dphi/dq = -phi^2:
+  /// Per head row, with S = sum_t phi~_t and dphi/dq = -phi^2:
   ///   dl/dq_0 = s (phi_0 - phi_0^2 / (rho S)),
   ///   dl/dq_t = -s phi_t^2 / (rho S) for t >= 1,
-  /// zero for a clamped phi. coef[] holds phi~ until the second pass.
+  /// zero for a clamped phi. The coefficients hold phi (unclamped) or
+  /// -phi~ (clamped: no gradient; phi > 0) until the second pass.
   template <bool kLoss = true>
-  double row(const double *d2, int count, double *coef,
-             double & /*dlogz*/) const {
-    double sum = 0.0;
-    for (int t = 0; t < count; ++t) {
-      const double q = d2[t] + eps;
+  double rows(const double *d2_pos, const double *d2_neg, int rows,
+              int negatives, double *coef_pos, double *coef_neg,
+              double & /*dlogz*/) const {
+    auto kernel = [&](double d2, double &sum) {
+      const double q = d2 + eps;
       const double phi = q > 0 ? 1.0 / q : HUGE_VAL;
-      // coef[t] = phi (unclamped) or -phi~ (clamped: no gradient); phi > 0.
-      const bool in = phi >= clamp_low && phi <= 1.0;
       const double clamped = std::min(std::max(phi, clamp_low), 1.0);
       sum += clamped;
-      coef[t] = in ? phi : -clamped;
-    }
+      return cne_detail::inside_clamp(phi, clamp_low) ? phi : -clamped;
+    };
+    auto finish = [&](double &coef, double inv, bool positive) {
+      const double phi = coef;
+      coef = phi < 0 ? 0.0 : scale * ((positive ? phi : 0.0) - phi * phi * inv);
+    };
     double l = 0.0;
-    if constexpr (kLoss)
-      l = scale * (-std::log(std::fabs(coef[0])) + std::log(sum) / rho);
-    const double inv = 1.0 / (rho * sum);
-    for (int t = 0; t < count; ++t) {
-      const double phi = coef[t];
-      if (phi < 0) {
-        coef[t] = 0.0;
-        continue;
-      }
-      coef[t] = scale * ((t == 0 ? phi : 0.0) - phi * phi * inv);
+    for (int i = 0; i < rows; ++i) {
+      double *cn = coef_neg + static_cast<std::size_t>(i) * negatives;
+      const double *dn = d2_neg + static_cast<std::size_t>(i) * negatives;
+      double sum = 0.0;
+      coef_pos[i] = kernel(d2_pos[i], sum);
+      for (int t = 0; t < negatives; ++t)
+        cn[t] = kernel(dn[t], sum);
+      if constexpr (kLoss)
+        l += scale * (-std::log(std::fabs(coef_pos[i])) + std::log(sum) / rho);
+      const double inv = 1.0 / (rho * sum);
+      finish(coef_pos[i], inv, true);
+      for (int t = 0; t < negatives; ++t)
+        finish(cn[t], inv, false);
     }
     return l;
+  }
+
+  template <bool kLoss = true>
+  double row(const double *d2, int count, double *coef, double &dlogz) const {
+    return rows<kLoss>(d2, d2 + 1, 1, count - 1, coef, coef + 1, dlogz);
   }
 };
 

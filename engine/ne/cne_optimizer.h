@@ -11,22 +11,29 @@
 // and the same clip.
 //
 // Batches are sequential (SGD); the batch pipeline is engine/ne/
-// cne_batch_sampler.h. Per batch only the rows of the batch are touched:
-// their gradients are added into an n x dim gradient table at the batch's
-// points, each such point steps once with its clipped sum and its entry is
-// zeroed right after (a point seen again in the same batch then steps by
-// zero), so no n x dim array is cleared per batch and nothing is allocated
-// in the loop.
+// cne_batch_sampler.h. Per batch only the points of the batch are touched:
+// the row gradients (engine/ne/cne_batch_gradient.h) are summed per point
+// before the clip by folding every repeated row of a point into the point's
+// first row, in the order the rows were met (a batch of the paper's b =
+// 1024 has ~30 of its 2048 rows repeated); then each row steps its point
+// with its clipped sum (a folded row by zero). Repeats are found with an
+// n-bit map of the batch's points, first rows with a small direct-mapped
+// table keyed by a hash of the point; both stay in L1 (a store per row at
+// random into an n-entry table cost more than the rest of the
+// bookkeeping). So no n x dim array is read, written or cleared per batch
+// beyond the batch's own points, and nothing is allocated in the loop.
 //
 // Threads: one parallel region per epoch; per batch, in three steps with a
 // barrier after each, every thread (1) fills its share of the batch's
-// 64-row blocks (points, negatives from the blocks' own streams) and
-// gathers the coordinates of the rows whose points it owns, (2) computes the
-// gradient of its head rows into its own 2b x dim row table, (3) for the points
-// it owns (points go to threads in groups of 8 consecutive ones, so that
-// threads write disjoint cache lines) sums the T row tables in thread order,
-// adds them into the gradient table and takes the clipped step; thread 0 then
-// adds up the loss and dl/d(log Z), updates log Z and sets up the next batch.
+// 64-row blocks (points, negatives from the blocks' own streams), gathers
+// the coordinates of the rows whose points it owns and marks those points
+// (points go to threads in groups of 64 consecutive ones, so that threads
+// write disjoint words of the bitmap; each has its own first-row table),
+// (2) computes the gradient of its head rows into its own 2b x dim row
+// table, (3) for the rows of the points it owns sums the T row tables
+// in thread order, folds the repeated rows and steps the points; thread 0
+// then adds up the loss and dl/d(log Z), updates log Z and sets up the next
+// batch.
 // The batches, negatives and each thread's work depend on the seed and the
 // thread count T only: the result is bitwise reproducible for a fixed T
 // (T changes the order in which a row's contributions are summed).
@@ -136,7 +143,6 @@ public:
     loss.prepare(batch_.edges);
     double total = 0.0;
     double *y = Y.data.data();
-    double *coords = coords_.data();
 #pragma omp parallel num_threads(T)
     {
       const int tid = omp_get_thread_num();
@@ -148,14 +154,14 @@ public:
         const int r0 = std::min(b, k0 * kCneBlockRows);
         const int r1 = std::min(b, k1 * kCneBlockRows);
         sampler_.fill_blocks(bi, k0, k1, batch_);
-        gather_owned_rows(bi, tid, T, y, dim, coords);
+        gather_owned_rows(bi, tid, T, y, dim);
 #pragma omp barrier
         std::fill_n(mine.row_grad.data(), static_cast<std::size_t>(2 * b) * dim,
                     0.0);
         mine.dlogz = 0.0;
-        mine.loss = cne_rows_gradient(loss, coords, dim, batch_, r0, r1,
-                                      mine.row_grad.data(), mine.d2.data(),
-                                      mine.coef.data(), mine.dlogz, with_loss);
+        mine.loss = cne_rows_gradient(loss, coords_.data(), dim, batch_, r0, r1,
+                                      mine.row_grad.data(), mine.pairs,
+                                      mine.dlogz, with_loss);
 #pragma omp barrier
         owned_points_step(b, tid, T, y, dim, lr);
         if (tid == 0) {
@@ -250,10 +256,19 @@ private:
     col.push_back(c ? *c : std::numeric_limits<double>::quiet_NaN());
   }
 
-  /// Per-thread buffers: a 2b x dim row table and the thread's share of
-  /// the batch loss and of dl/d(log Z).
+  /// Per-thread buffers: a 2b x dim row table, the repeated rows of the
+  /// points the thread owns, and its share of the batch loss and of
+  /// dl/d(log Z).
   struct CneThreadScratch {
-    std::vector<double> row_grad, d2, coef;
+    std::vector<double> row_grad;
+    CnePairBuffers pairs;
+    std::vector<std::int32_t> repeats;   ///< 2b: rows whose point came before
+    std::vector<std::int32_t> primaries; ///< 2b: the first row of each
+    int repeat_count = 0;
+    /// First rows of the thread's points by a hash of the point (direct-
+    /// mapped, >= 4 min(2b, n) entries, stays in cache; each entry read is
+    /// checked against the batch).
+    std::vector<std::int32_t> first_rows;
     double loss = 0.0, dlogz = 0.0;
   };
 
@@ -261,23 +276,26 @@ private:
   /// Sizes the buffers for T threads and dim columns (allocates only when
   /// they grow).
   void reserve(int T, int dim);
-  /// Whether point p is thread tid's of T: groups of 8 consecutive points
-  /// (a cache line of doubles at dim 1) hashed onto threads by multiply-
-  /// shift (balanced, no division).
+  /// Whether point p is thread tid's of T: groups of 64 consecutive points
+  /// (a word of the in-batch bitmap) hashed onto threads by multiply-shift
+  /// (balanced, no division).
   static bool owns(std::int32_t p, int tid, int T) {
-    const std::uint32_t h = static_cast<std::uint32_t>(p >> 3) * 0x9E3779B9u;
+    const std::uint32_t h = static_cast<std::uint32_t>(p >> 6) * 0x9E3779B9u;
     return static_cast<int>((static_cast<std::uint64_t>(h) * T) >> 32) == tid;
   }
-  /// Step (1b): coords[r] = Y[p] for the rows r of batch `index` whose
-  /// point p thread tid owns, read from the epoch's edge order (not from
-  /// the batch, which other threads are still filling). Only the owner
-  /// reads and writes a point's coordinates, so they stay in its cache.
+  /// Step (1b): for the rows r of batch `index` whose point p thread tid
+  /// owns, read from the epoch's edge order (not from the batch, which
+  /// other threads are still filling; rows r and r + b for r = 0 .. b-1):
+  /// coords_[r] = Y[p]; the first such row of p is recorded as p's, a later
+  /// one as a repeat. Only the owner reads and writes a point's
+  /// coordinates, bit and first row, so they stay in its cache.
   void gather_owned_rows(std::int64_t index, int tid, int T, const double *y,
-                         int dim, double *coords) const;
+                         int dim);
   /// Step (3) of a batch of b edges (passed in: thread 0 may already have
-  /// set up the next batch) for the points thread `tid` of T owns: G[p] +=
-  /// sum over threads of their row tables at each row of p, then Y[p] -=
-  /// lr clip(G[p]) and G[p] = 0.
+  /// set up the next batch) for the rows of the points thread `tid` of T
+  /// owns: the sum over threads of their row tables (thread order), each
+  /// repeat added into its point's first row (in the order met) and
+  /// zeroed, then Y[p] -= lr clip(row sum) per row and p's bit cleared.
   void owned_points_step(int b, int tid, int T, double *y, int dim, double lr);
   static double norm_mean(const MatrixD &Y);
   static void check_finite(const MatrixD &Y, double loss, int epoch);
@@ -288,9 +306,10 @@ private:
   int batch_capacity_ = 0; ///< largest batch, min(b, E)
   int max_negatives_ = 0;  ///< largest negatives per head, min(m, 2b - 2)
   CneBatch batch_;
-  std::vector<double> coords_;            ///< 2b x dim batch coordinates
+  std::vector<double> coords_;            ///< 2b x dim: row coordinates
+  std::vector<std::uint64_t> in_batch_;   ///< n bits: point is in the batch
+  std::vector<double> sums_;              ///< 2b x dim: T > 1 row sums
   std::vector<CneThreadScratch> threads_; ///< one per thread
-  std::vector<double> grad_; ///< n x dim, zero outside a batch's step
   std::chrono::steady_clock::time_point start_;
 };
 

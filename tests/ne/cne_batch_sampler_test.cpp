@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -70,6 +73,49 @@ TEST(CneBatchSampler, EpochCoversEveryDirectedEdgeOnce) {
   EXPECT_EQ(sampler.epoch_edges(), orders[0]);
 }
 
+TEST(CneBatchSampler, EpochOrderIsAFisherYatesShuffleOfTheCsrOrder) {
+  // start_epoch draws its swaps ahead (to prefetch them) but makes the same
+  // draws as Rng::shuffle, so the permutation is exactly that shuffle of
+  // the CSR order, and the rng continues after it.
+  const CneEdges e = cne_directed_edges(small_graph());
+  CneBatchSampler sampler(e, 16, 5);
+  std::vector<CneEdge> want(static_cast<std::size_t>(e.size()));
+  for (std::size_t i = 0; i < want.size(); ++i)
+    want[i] = CneEdge{e.heads[i], e.tails[i]};
+  Rng a(8, 1), c(8, 1);
+  sampler.start_epoch(a);
+  c.shuffle(want);
+  EXPECT_EQ(sampler.epoch_edges(), want);
+  c.next(); // the key of the epoch's negatives
+  EXPECT_EQ(a.next(), c.next());
+}
+
+TEST(CneBatchSampler, EpochOrderIsUniform) {
+  // 3 edges: each of the 6 orders has probability 1/6 (chi-square with 5
+  // degrees of freedom over 60,000 epochs, 99.999% quantile ~ 26).
+  Csr A;
+  A.n = 3;
+  A.indptr = {0, 1, 2, 3};
+  A.indices = {1, 2, 0};
+  A.values = {1, 1, 1};
+  CneBatchSampler sampler(cne_directed_edges(A), 3, 1);
+  std::map<std::vector<std::int32_t>, double> counts;
+  Rng rng(4);
+  const int epochs = 60000;
+  for (int k = 0; k < epochs; ++k) {
+    sampler.start_epoch(rng);
+    std::vector<std::int32_t> heads;
+    for (const CneEdge &edge : sampler.epoch_edges())
+      heads.push_back(edge.head);
+    counts[heads] += 1;
+  }
+  ASSERT_EQ(counts.size(), 6u);
+  double chi2 = 0;
+  for (const auto &[order, n] : counts)
+    chi2 += (n - epochs / 6.0) * (n - epochs / 6.0) / (epochs / 6.0);
+  EXPECT_LT(chi2, 26.0);
+}
+
 TEST(CneBatchSampler, NegativesAreUniformOverTheOtherRows) {
   // b = 8 edges (16 rows), m = 5; 40,000 batches. For each head row r the
   // 15 other rows are drawn equally often: chi-square with 14 degrees of
@@ -98,6 +144,48 @@ TEST(CneBatchSampler, NegativesAreUniformOverTheOtherRows) {
             (counts[r][s] - expected) * (counts[r][s] - expected) / expected;
     EXPECT_LT(chi2, 44.0) << "head row " << r;
     EXPECT_GT(counts[r][r + b], 0.9 * expected) << "own tail is drawn";
+  }
+}
+
+TEST(CneBatchSampler, NegativesFollowTheTwoHalvesStream) {
+  // The documented stream: the 32-bit halves of the Rng's values in order
+  // (low first), u = floor(h (2b - 1) / 2^32) unless the product's low word
+  // is below 2^32 mod (2b - 1) (then the next half), shifted past r. At
+  // b = 3 * 2^28 a quarter of the halves are rejected, so every path of
+  // the two-at-a-time drawing is taken; odd counts leave a half unused.
+  auto reference = [](int b, int m, int r0, int r1, Rng &rng) {
+    const auto range = static_cast<std::uint64_t>(2 * std::int64_t{b} - 1);
+    const std::uint64_t threshold = ((std::uint64_t{1} << 32) % range);
+    std::vector<std::uint32_t> halves;
+    std::size_t used = 0;
+    std::vector<std::int32_t> out;
+    for (int r = r0; r < r1; ++r)
+      for (int t = 0; t < m; ++t) {
+        std::uint64_t product;
+        do {
+          if (used == halves.size()) {
+            const std::uint64_t x = rng.next();
+            halves.push_back(static_cast<std::uint32_t>(x));
+            halves.push_back(static_cast<std::uint32_t>(x >> 32));
+          }
+          product = std::uint64_t{halves[used++]} * range;
+        } while ((product & 0xFFFFFFFFu) < threshold);
+        const auto u = static_cast<std::int32_t>(product >> 32);
+        out.push_back(u >= r ? u + 1 : u);
+      }
+    return out;
+  };
+  for (const auto &[b, m, r0, r1] :
+       {std::tuple{805306368, 3, 0, 7}, std::tuple{805306368, 4, 2, 9},
+        std::tuple{1024, 5, 64, 128}, std::tuple{2, 1, 0, 2},
+        std::tuple{9, 7, 3, 4}}) {
+    std::vector<std::int32_t> out(static_cast<std::size_t>(r1) * m, -1);
+    Rng a(21, 4), c(21, 4);
+    draw_batch_negatives(b, m, r0, r1, a, out.data());
+    const std::vector<std::int32_t> want = reference(b, m, r0, r1, c);
+    EXPECT_EQ(std::vector<std::int32_t>(out.begin() + r0 * m, out.end()), want)
+        << "b " << b << " m " << m;
+    EXPECT_EQ(a.next(), c.next()) << "the same values were used";
   }
 }
 

@@ -9,8 +9,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace nebench {
 namespace {
@@ -142,11 +145,14 @@ MatrixD analytic_gradient(const Loss &loss, const MatrixD &Y,
   return G;
 }
 
+/// The analytic gradient against central differences, on n points of which
+/// `absent` is in no row of the batch.
 template <class Loss>
 void expect_gradient_matches(Loss loss, const CneBatch &batch, int dim,
-                             const std::string &what) {
+                             const std::string &what, std::int64_t n = 6,
+                             std::int64_t absent = 4) {
   // Spread points (std 1.5) so that no log argument sits at a clamp edge.
-  const MatrixD Y = testing::random_layout(6, dim, 1.5, 11);
+  const MatrixD Y = testing::random_layout(n, dim, 1.5, 11);
   loss.prepare(batch.edges);
   double dlogz;
   const MatrixD G = analytic_gradient(loss, Y, batch, dlogz);
@@ -164,7 +170,8 @@ void expect_gradient_matches(Loss loss, const CneBatch &batch, int dim,
     EXPECT_NEAR(G.data[e], F.data[e], 1e-5 * (1.0 + std::fabs(F.data[e])))
         << what << " entry " << e;
   for (int d = 0; d < dim; ++d)
-    EXPECT_EQ(G(4, d), 0.0) << what << ": point 4 is not in the batch";
+    EXPECT_EQ(G(absent, d), 0.0)
+        << what << ": point " << absent << " is not in the batch";
 }
 
 TEST(CneBatchGradient, MatchesFiniteDifferencesForEveryLoss) {
@@ -217,6 +224,171 @@ TEST(CneBatchGradient, NceLogZDerivativeMatchesFiniteDifferences) {
           << "eps " << eps << " full " << full;
       EXPECT_GT(std::fabs(dlogz), 1e-3);
     }
+}
+
+// A batch of b = 4 edges over n = 9 points with the paper's m = 5 drawn
+// negatives per head (2b - 2 = 6 > 5: not full-batch): the 2-D kernel for
+// m = 5 keeps a row's pairs in registers, other shapes go through blocks.
+// Point 2 occupies three rows, point 8 none; negatives include own tails
+// and repeated rows.
+CneBatch five_negatives_batch() {
+  CneBatch batch;
+  batch.edges = 4;
+  batch.points = {0, 2, 5, 2, 2, 3, 7, 6};
+  batch.negatives = 5;
+  batch.negative_rows = {4,      1, 7,      7, 3, /**/ 5, 0, 2,
+                         6,      4, /**/ 1, 3, 6, 0,      6,
+                         /**/ 7, 2, 5,      1, 4};
+  return batch;
+}
+
+TEST(CneBatchGradient, MatchesFiniteDifferencesWithFiveNegatives) {
+  const CneBatch batch = five_negatives_batch();
+  for (double eps : {1.0, 0.1})
+    for (int dim : {2, 3}) {
+      const std::string tag =
+          "eps " + std::to_string(eps) + " dim " + std::to_string(dim);
+      NegLoss neg;
+      neg.c = 0.3;
+      neg.eps = eps;
+      expect_gradient_matches(neg, batch, dim, "neg " + tag, 9, 8);
+      NceLoss nce;
+      nce.log_z = -0.7;
+      nce.eps = eps;
+      expect_gradient_matches(nce, batch, dim, "nce " + tag, 9, 8);
+      InfoNceLoss info;
+      info.rho = 2.0;
+      info.eps = eps;
+      expect_gradient_matches(info, batch, dim, "infonce " + tag, 9, 8);
+      UmapLoss umap;
+      umap.eps = eps;
+      expect_gradient_matches(umap, batch, dim, "umap " + tag, 9, 8);
+    }
+}
+
+/// The batch gradient the plain way: per head row its m + 1 squared
+/// distances, the loss's row(), and 2 coef (y_i - y_k) added pair by pair.
+template <class Loss>
+double reference_batch_gradient(const Loss &loss, const MatrixD &Y,
+                                const CneBatch &batch, MatrixD &row_grad,
+                                double &dlogz) {
+  const int b = batch.edges, m = batch.negatives;
+  const auto dim = Y.cols;
+  row_grad = MatrixD(2 * b, dim);
+  std::vector<double> d2(m + 1), coef(m + 1);
+  double total = 0;
+  for (int r = 0; r < b; ++r) {
+    auto partner = [&](int t) {
+      return t == 0 ? r + b : batch.negative_row(r, t - 1);
+    };
+    for (int t = 0; t <= m; ++t) {
+      d2[t] = 0;
+      for (std::int64_t d = 0; d < dim; ++d) {
+        const double diff =
+            Y(batch.points[r], d) - Y(batch.points[partner(t)], d);
+        d2[t] += diff * diff;
+      }
+    }
+    total += loss.row(d2.data(), m + 1, coef.data(), dlogz);
+    for (int t = 0; t <= m; ++t)
+      for (std::int64_t d = 0; d < dim; ++d) {
+        const double g =
+            2 * coef[t] *
+            (Y(batch.points[r], d) - Y(batch.points[partner(t)], d));
+        row_grad(r, d) += g;
+        row_grad(partner(t), d) -= g;
+      }
+  }
+  return total;
+}
+
+/// A random batch of b edges with m drawn negatives over n points.
+CneBatch random_batch(int b, int m, std::int64_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  CneBatch batch;
+  batch.edges = b;
+  batch.negatives = m;
+  batch.points.resize(2 * b);
+  for (auto &p : batch.points)
+    p = static_cast<std::int32_t>(rng.below(n));
+  batch.negative_rows.resize(static_cast<std::size_t>(b) * m);
+  draw_batch_negatives(b, m, 0, b, rng, batch.negative_rows.data());
+  return batch;
+}
+
+template <class Loss>
+void expect_matches_reference(const Loss &loss, int b, int m, int dim,
+                              const std::string &what) {
+  SCOPED_TRACE(what + " b " + std::to_string(b) + " m " + std::to_string(m) +
+               " dim " + std::to_string(dim));
+  const std::int64_t n = 3 * b;
+  const CneBatch batch = random_batch(b, m, n, 5);
+  const MatrixD Y = testing::random_layout(n, dim, 2.0, 6);
+  CneBatchScratch scratch;
+  double dz = 0, dz_want = 0;
+  const double l = cne_batch_gradient(loss, Y, batch, scratch, dz);
+  MatrixD want;
+  const double l_want = reference_batch_gradient(loss, Y, batch, want, dz_want);
+  EXPECT_NEAR(l, l_want, 1e-12 * std::fabs(l_want));
+  EXPECT_NEAR(dz, dz_want, 1e-12 * (1 + std::fabs(dz_want)));
+  double scale = 0;
+  for (double v : want.data)
+    scale = std::max(scale, std::fabs(v));
+  for (std::size_t e = 0; e < want.data.size(); ++e)
+    ASSERT_NEAR(scratch.row_grad[e], want.data[e], 1e-13 * scale) << e;
+  // Without the loss value: the same gradient, bit for bit.
+  CneBatchScratch quiet;
+  double dz_quiet = 0;
+  EXPECT_EQ(cne_batch_gradient(loss, Y, batch, quiet, dz_quiet, false), 0.0);
+  EXPECT_EQ(dz_quiet, dz);
+  for (std::size_t e = 0; e < want.data.size(); ++e)
+    ASSERT_EQ(quiet.row_grad[e], scratch.row_grad[e]) << e;
+}
+
+TEST(CneBatchGradient, KernelsMatchAPlainLoop) {
+  // m = 5 at dim 2 without the loss value: the kernel of 4 rows at a time
+  // (b = 203: and 3 left over); otherwise blocks of kCnePairBlock / (m + 1)
+  // head rows (b = 200 spans several blocks).
+  NegLoss neg;
+  neg.c = 0.05;
+  NceLoss nce;
+  nce.log_z = -1.0;
+  nce.prepare(200);
+  InfoNceLoss info;
+  info.rho = 1.5;
+  UmapLoss umap;
+  umap.eps = 0.5;
+  for (const auto &[b, m, dim] :
+       {std::tuple{200, 5, 2}, std::tuple{203, 5, 2}, std::tuple{200, 5, 3},
+        std::tuple{200, 7, 2}, std::tuple{40, 60, 2}, std::tuple{3, 1, 2}}) {
+    expect_matches_reference(neg, b, m, dim, "neg");
+    expect_matches_reference(nce, b, m, dim, "nce");
+    expect_matches_reference(info, b, m, dim, "infonce");
+    expect_matches_reference(umap, b, m, dim, "umap");
+  }
+}
+
+TEST(CneLoss, LossValueOfManyClampedPairs) {
+  // One logarithm per block of factors: 100 coincident negatives with
+  // eps = 0 each clamp 1 - sigma = 0 to 1e-10 (a product of 1e-1000, far
+  // below the doubles) and add -log(1e-10); the positive pair at d2 = 1
+  // has sigma = 1/2.
+  NegLoss neg;
+  neg.eps = 0.0;
+  std::vector<double> d2(101, 0.0), coef(101);
+  d2[0] = 1.0;
+  double dz = 0;
+  const double want = std::log(2.0) - 100 * std::log(1e-10);
+  EXPECT_NEAR(neg.row(d2.data(), 101, coef.data(), dz), want, 1e-13 * want);
+  for (int t = 1; t <= 100; ++t)
+    ASSERT_EQ(coef[t], 0.0) << t;
+  UmapLoss umap;
+  umap.eps = 1.0;
+  EXPECT_NEAR(umap.row(d2.data(), 101, coef.data(), dz), want, 1e-13 * want);
+  // A clamp far below the doubles' reach when multiplied: 1e-150 each.
+  neg.clamp_low = 1e-150;
+  const double tiny = std::log(2.0) - 100 * std::log(1e-150);
+  EXPECT_NEAR(neg.row(d2.data(), 101, coef.data(), dz), tiny, 1e-13 * tiny);
 }
 
 TEST(CneBatchGradient, PairGradientHandComputed) {

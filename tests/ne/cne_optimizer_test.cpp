@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace nebench {
@@ -19,10 +20,10 @@ namespace {
 struct PullOnly {
   void prepare(int) {}
   template <bool kLoss>
-  double row(const double *, int count, double *coef, double &) const {
-    coef[0] = 1.0;
-    for (int t = 1; t < count; ++t)
-      coef[t] = 0.0;
+  double rows(const double *, const double *, int rows, int negatives,
+              double *coef_pos, double *coef_neg, double &) const {
+    std::fill_n(coef_pos, rows, 1.0);
+    std::fill_n(coef_neg, rows * negatives, 0.0);
     return 0.0;
   }
 };
