@@ -143,9 +143,9 @@ ClaimSpec::from_spec(const SpecNode &node,
   if (!chk.is_object())
     chk.fail("must be an object, got " + json_type_name(chk.raw()));
   c.check = chk.raw();
-  c.type = chk.string(
-      "type", std::nullopt,
-      {"monotone", "greater", "argmax_in", "within", "ratio_in", "close"});
+  c.type = chk.string("type", std::nullopt,
+                      {"monotone", "greater", "argmax_in", "within", "ratio_in",
+                       "close", "slope"});
   if (c.type != "ratio_in") // ratio_in names a metric per side
     c.metric = read_metric(chk);
   if (c.type != "greater" && chk.has("paired"))
@@ -185,6 +185,18 @@ ClaimSpec::from_spec(const SpecNode &node,
   } else if (c.type == "ratio_in") {
     c.a = read_selection(chk.child("a"), runs, &c.metric_a);
     c.b = read_selection(chk.child("b"), runs, &c.metric_b);
+    const auto range = chk.numbers("range");
+    if (range.size() != 2)
+      chk.fail_at("range", "must be [lo, hi], got " +
+                               std::to_string(range.size()) + " numbers");
+    c.lo = range[0];
+    c.hi = range[1];
+    if (c.lo > c.hi)
+      chk.fail_at("range", "lo must be <= hi");
+  } else if (c.type == "slope") {
+    c.target.run = read_run(chk, runs);
+    c.over = read_over(chk, c.target.run, runs);
+    c.log_axes = chk.boolean("log", true);
     const auto range = chk.numbers("range");
     if (range.size() != 2)
       chk.fail_at("range", "must be [lo, hi], got " +
@@ -590,10 +602,10 @@ std::string list_seeds(const std::vector<std::uint64_t> &seeds) {
   return out;
 }
 
-/// greater with "paired": rows matched by seed, d_s = a_s - b_s; passes when
-/// mean(d) > margin, inconclusive when |mean(d) - margin| <= 2 sd(d) with
-/// >= 2 pairs (the spread rule of the unpaired check with the spread of the
-/// paired differences), else fails.
+/// greater with "paired": rows matched by seed, d_s = a_s - b_s;
+/// inconclusive when |mean(d) - margin| <= 2 sd(d) with >= 2 pairs, on either
+/// side of the margin (the spread rule of the unpaired check with the spread
+/// of the paired differences); else passes when mean(d) > margin, else fails.
 void decide_greater_paired(const ClaimSpec &c, const TwoSides &s,
                            ClaimResult &r) {
   json &obs = r.observed;
@@ -675,14 +687,21 @@ void decide_greater_paired(const ClaimSpec &c, const TwoSides &s,
                            std::to_string(ds.n) +
                            (ds.n == 1 ? " seed: " : " seeds: ") +
                            fmt(ds.mean, "%+.3g") + " (" + per_seed + ")";
-  if (ds.mean > c.margin) {
-    r.verdict = "pass";
-    r.explanation = head + " > margin " + fmt(c.margin) + unmatched;
-  } else if (ds.n >= 2 && std::fabs(ds.mean - c.margin) <= sp) {
+  const std::string side = ds.mean > c.margin ? " > margin " : " <= margin ";
+  if (ds.n >= 2 && std::fabs(ds.mean - c.margin) <= sp) {
+    // Either way inside the seed-to-seed spread (CLAIMS.md): not a pass.
     r.verdict = "inconclusive";
-    r.explanation = head + " <= margin " + fmt(c.margin) +
+    r.explanation = head + side + fmt(c.margin) +
                     " but within 2x spread of the paired differences " +
                     fmt(sp) + unmatched;
+  } else if (ds.mean > c.margin) {
+    r.verdict = "pass";
+    r.explanation = head + " > margin " + fmt(c.margin) +
+                    (ds.n >= 2 ? ", beyond 2x spread of the paired "
+                                 "differences " +
+                                     fmt(sp)
+                               : " (one pair, no spread)") +
+                    unmatched;
   } else {
     r.verdict = "fail";
     r.explanation =
@@ -712,13 +731,17 @@ void eval_greater(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   const std::string head = c.metric + ": " + describe(c.a) + " " + fmt(a.mean) +
                            " vs " + describe(c.b) + " " + fmt(b.mean) +
                            ", difference " + fmt(diff, "%+.3g");
-  if (diff > c.margin) {
-    r.verdict = "pass";
-    r.explanation = head + " > margin " + fmt(c.margin);
-  } else if (has_spread(a, b) && std::fabs(diff - c.margin) <= sp) {
+  const std::string side = diff > c.margin ? " > margin " : " <= margin ";
+  if (has_spread(a, b) && std::fabs(diff - c.margin) <= sp) {
+    // Either way inside the seed-to-seed spread (CLAIMS.md): not a pass.
     r.verdict = "inconclusive";
-    r.explanation = head + " <= margin " + fmt(c.margin) +
-                    " but within 2x seed spread " + fmt(sp);
+    r.explanation =
+        head + side + fmt(c.margin) + " but within 2x seed spread " + fmt(sp);
+  } else if (diff > c.margin) {
+    r.verdict = "pass";
+    r.explanation = head + " > margin " + fmt(c.margin) +
+                    (has_spread(a, b) ? ", beyond 2x seed spread " + fmt(sp)
+                                      : " (fewer than 2 seeds, no spread)");
   } else {
     r.verdict = "fail";
     r.explanation = head + " <= margin " + fmt(c.margin) +
@@ -940,6 +963,166 @@ void eval_within(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                   fmt(c.tolerance);
 }
 
+/// Least-squares line y = intercept + slope x; nullopt with fewer than 2
+/// distinct x.
+struct LineFit {
+  double slope = 0, intercept = 0, r2 = 0;
+};
+std::optional<LineFit> fit_line(const std::vector<double> &x,
+                                const std::vector<double> &y) {
+  const std::size_t n = x.size();
+  if (n < 2)
+    return std::nullopt;
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= static_cast<double>(n);
+  my /= static_cast<double>(n);
+  double sxx = 0, sxy = 0, syy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sxx += (x[i] - mx) * (x[i] - mx);
+    sxy += (x[i] - mx) * (y[i] - my);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  if (!(sxx > 0))
+    return std::nullopt;
+  LineFit f;
+  f.slope = sxy / sxx;
+  f.intercept = my - f.slope * mx;
+  f.r2 = syy > 0 ? sxy * sxy / (sxx * syy) : 1.0;
+  return f;
+}
+
+/// Number of distinct values (equal within kRelTol).
+std::size_t distinct(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (i == 0 || !same_number(v[i], v[i - 1]))
+      ++k;
+  return k;
+}
+
+void eval_slope(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                ClaimResult &r) {
+  json &obs = r.observed;
+  json excluded = json::array(), points = json::array();
+  std::set<std::string> pooled;
+  std::vector<double> xs, ys, raw_x;
+  std::map<std::uint64_t, std::pair<std::vector<double>, std::vector<double>>>
+      by_seed;
+  bool numeric = true;
+  for (const auto &row : rows) {
+    if (row.run_name != c.target.run)
+      continue;
+    if (!row.params.is_object() || !row.params.contains(c.over)) {
+      excluded.push_back(
+          {{"run_id", row.run_id}, {"reason", "no value of " + c.over}});
+      continue;
+    }
+    for (auto it = row.params.begin(); it != row.params.end(); ++it)
+      if (it.key() != c.over)
+        pooled.insert(it.key());
+    const json &pv = row.params.at(c.over);
+    if (!pv.is_number()) {
+      numeric = false;
+      continue;
+    }
+    const auto v = usable(row, c.metric, excluded);
+    if (!v)
+      continue;
+    const double x = pv.get<double>(), y = *v;
+    if (c.log_axes && !(x > 0 && y > 0)) {
+      excluded.push_back({{"run_id", row.run_id},
+                          {"reason", (x > 0 ? c.metric : c.over) + " = " +
+                                         fmt(x > 0 ? y : x, "%.6g") +
+                                         " has no logarithm (<= 0)"}});
+      continue;
+    }
+    points.push_back({{"x", x}, {"y", y}, {"seed", row.seed}});
+    const double fx = c.log_axes ? std::log(x) : x;
+    const double fy = c.log_axes ? std::log(y) : y;
+    xs.push_back(fx);
+    ys.push_back(fy);
+    raw_x.push_back(x);
+    by_seed[row.seed].first.push_back(fx);
+    by_seed[row.seed].second.push_back(fy);
+  }
+  obs["log"] = c.log_axes;
+  obs["range"] = {c.lo, c.hi};
+  obs["points"] = points;
+  obs["excluded"] = excluded;
+  if (!pooled.empty())
+    obs["pooled_params"] = pooled;
+  const std::string axes =
+      c.log_axes ? "log(" + c.metric + ") against log(" + c.over + ")"
+                 : c.metric + " against " + c.over;
+  const std::string what = "slope of " + axes + " of " + c.target.run;
+  if (!numeric) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": the values of " + c.over + " are not all numbers";
+    return;
+  }
+  const std::size_t nx = distinct(xs);
+  const auto fit = nx >= 2 ? fit_line(xs, ys) : std::nullopt;
+  if (!fit) {
+    r.verdict = "inconclusive";
+    r.explanation = what + ": " + std::to_string(nx) +
+                    " distinct value(s) of " + c.over + " with valid runs (" +
+                    std::to_string(xs.size()) + " points), a slope needs 2";
+    return;
+  }
+  obs["slope"] = fit->slope;
+  obs["intercept"] = fit->intercept;
+  obs["r2"] = fit->r2;
+  obs["n_points"] = xs.size();
+  // Per-seed fits give the seed-to-seed spread of the slope.
+  json seed_slopes = json::array();
+  std::vector<double> slopes;
+  for (const auto &[seed, pts] : by_seed)
+    if (distinct(pts.first) >= 2)
+      if (const auto f = fit_line(pts.first, pts.second)) {
+        slopes.push_back(f->slope);
+        seed_slopes.push_back({{"seed", seed}, {"slope", f->slope}});
+      }
+  const Stats ss = stats_of(slopes);
+  const bool spread_known = ss.n >= 2;
+  const double sp = 2.0 * ss.sd;
+  obs["seed_slopes"] = seed_slopes;
+  obs["slope_sd"] = ss.sd;
+  obs["spread"] = sp;
+
+  const auto [xmin, xmax] = std::minmax_element(raw_x.begin(), raw_x.end());
+  const std::string head =
+      what + ": " + fmt(fit->slope, "%.6g") + " from " +
+      std::to_string(xs.size()) + " points (" + std::to_string(nx) + " " +
+      c.over + " values in [" + fmt(*xmin, "%.6g") + ", " + fmt(*xmax, "%.6g") +
+      "], r^2 " + fmt(fit->r2, "%.6f") + ")" +
+      (spread_known ? ", per-seed slopes sd " + fmt(ss.sd) + " over " +
+                          std::to_string(ss.n) + " seeds"
+                    : "");
+  const std::string range =
+      "[" + fmt(c.lo, "%.6g") + ", " + fmt(c.hi, "%.6g") + "]";
+  const bool ok = (c.lo <= fit->slope || same_number(c.lo, fit->slope)) &&
+                  (fit->slope <= c.hi || same_number(c.hi, fit->slope));
+  const double off = fit->slope < c.lo ? c.lo - fit->slope : fit->slope - c.hi;
+  if (ok) {
+    r.verdict = "pass";
+    r.explanation = head + ", inside " + range;
+  } else if (spread_known && off <= sp) {
+    r.verdict = "inconclusive";
+    r.explanation = head + ", outside " + range + " by " + fmt(off) +
+                    ", within 2x the per-seed spread " + fmt(sp);
+  } else {
+    r.verdict = "fail";
+    r.explanation =
+        head + ", outside " + range + " by " + fmt(off) +
+        (spread_known ? ", beyond 2x the per-seed spread " + fmt(sp) : "");
+  }
+}
+
 } // namespace
 
 ClaimResult evaluate_claim(const ClaimSpec &claim,
@@ -962,6 +1145,8 @@ ClaimResult evaluate_claim(const ClaimSpec &claim,
     eval_ratio(claim, rows, r);
   else if (claim.type == "close")
     eval_close(claim, rows, r);
+  else if (claim.type == "slope")
+    eval_slope(claim, rows, r);
   else {
     r.verdict = "inconclusive";
     r.explanation = "unknown check type \"" + claim.type + "\"";

@@ -9,7 +9,8 @@
 // and rows without a finite value of the metric are excluded and listed in
 // observed["excluded"]. Two checks decide differently, see evaluate_claim:
 // "close" is inconclusive when the seed spread exceeds its tolerance, and
-// "within" and "ratio_in" have no spread rule (pass or fail on the means).
+// "within" and "ratio_in" have no spread rule (pass or fail on the means);
+// "slope" fits all valid rows and takes its spread from per-seed fits.
 
 #include "engine/core/spec_node.h"
 #include "metrics/summary_row.h"
@@ -43,14 +44,14 @@ struct ClaimSpec {
   std::string id;       ///< unique, starts with the CLAIMS.md label ("S1-...")
   std::string text;     ///< the claim in words
   nlohmann::json check; ///< the check object as written in the spec
-  /// monotone | greater | argmax_in | within | ratio_in | close
+  /// monotone | greater | argmax_in | within | ratio_in | close | slope
   std::string type;
   /// stored metric name, e.g. "knn_recall@15" ("" for ratio_in, whose
   /// sides name their own: metric_a, metric_b)
   std::string metric;
   ClaimSelection target; ///< run (and params, within) of monotone, argmax_in,
-                         ///< within
-  std::string over;      ///< swept param of monotone and argmax_in
+                         ///< within, slope
+  std::string over;      ///< swept param of monotone, argmax_in and slope
   std::string direction; ///< monotone: "increasing" | "decreasing"
   /// monotone: allowed wrong-way step; within: |mean - reference| bound;
   /// close: |mean(a) - mean(b)| bound (metric units)
@@ -77,7 +78,13 @@ struct ClaimSpec {
   /// as close as the grid can resolve
   int slack_steps = 0;
   std::string metric_a, metric_b; ///< ratio_in: the metric of each side
-  double lo = 0, hi = 0;          ///< ratio_in: range of the ratio
+  /// ratio_in: range of the ratio; slope: range of the fitted slope
+  double lo = 0, hi = 0;
+  /// slope (spec key "log", default true): fit log(metric) against
+  /// log(over), the exponent of a power law metric ~ over^slope (the norms
+  /// paper's steps ~ r^2, N2; ||grad|| ~ 1/s, N1); false fits metric against
+  /// over on linear axes. Both axes together: no semi-log fits.
+  bool log_axes = true;
   double reference = 0; ///< within: expected value (e.g. a paper's number)
   /// Optional: why the claim may not hold in this setting (settings, data
   /// size, a reimplementation's differences); reports show it when the
@@ -106,13 +113,16 @@ struct ClaimResult {
 /// Evaluates one claim on the summary rows of a result file.
 ///   monotone   seed means along `over` step the given way; a wrong-way step
 ///              beyond tolerance fails, inconclusive within 2x seed spread.
-///   greater    mean(a) - mean(b) > margin; inconclusive within the spread.
+///   greater    mean(a) - mean(b) > margin; inconclusive when the
+///              difference lies within 2x the seed spread of the margin, on
+///              either side (an effect inside the seed-to-seed noise is no
+///              pass, CLAIMS.md).
 ///              paired: the rows of a and b are matched by seed (only seeds
 ///              with a valid value on both sides; the others are listed in
 ///              observed["unpaired_seeds"], a seed with two valid rows on
-///              one side is inconclusive), d_s = a_s - b_s; mean(d) > margin
-///              passes, else inconclusive when >= 2 pairs and |mean(d) -
-///              margin| <= 2 sd(d), else fail; no pair is inconclusive.
+///              one side is inconclusive), d_s = a_s - b_s; inconclusive when
+///              >= 2 pairs and |mean(d) - margin| <= 2 sd(d), else mean(d) >
+///              margin passes and the rest fails; no pair is inconclusive.
 ///              observed: pairs [{seed, a, b, difference}], n_pairs,
 ///              difference (= mean(d)), difference_sd, spread (= 2 sd(d)).
 ///   argmax_in  the `over` value of the largest mean lies in the range
@@ -123,6 +133,16 @@ struct ClaimResult {
 ///   ratio_in   mean(a) / mean(b) in [lo, hi], else fail; inconclusive when
 ///              a side has no valid rows or mean(b) = 0. The range is meant
 ///              to be a factor wide compared with the seed spread.
+///   slope      least-squares slope of log(metric) against log(over) (or of
+///              metric against over when "log" is false) over every valid
+///              row of the run (seeds and other sweep params pooled) in
+///              [lo, hi] passes; rows with a value <= 0 on a log axis are
+///              excluded; fewer than 2 distinct values of `over` is
+///              inconclusive. With >= 2 seeds that each have >= 2 distinct
+///              values, each seed is also fitted alone: a slope outside the
+///              range but within 2 sd(seed slopes) of it is inconclusive.
+///              observed: slope, intercept, r2, points [{x, y, seed}],
+///              seed_slopes [{seed, slope}], slope_sd, spread, range, log.
 ///   close      |mean(a) - mean(b)| > tolerance fails; within it, the
 ///              verdict is inconclusive when the spread of the difference
 ///              (2 sqrt(sd_a^2 + sd_b^2), >= 2 seeds on both sides) exceeds

@@ -395,6 +395,47 @@ BAD += [
     bad("paired on monotone", setp(["claims", 0, "check", "paired"], False)),
 ]
 
+# The norms simulations (engine/ne/norm_simulation_method.h) and the slope
+# check (metrics/claim_check.h).
+_R3 = len(GOOD["runs"])
+GOOD["runs"] += [
+    {"name": "sim_norm", "sweep": {"r": [0.5, 1, 2]},
+     "method": {"type": "simulation", "kind": "steps_vs_norm", "n": 500, "d": 20,
+                "r": "$r", "learning_rate": 10, "tol": 1e-3, "max_steps": 100000,
+                "log_every": 10}},
+    {"name": "sim_angle", "sweep": {"angle": [0.5, 1.5]},
+     "method": {"type": "simulation", "kind": "steps_vs_angle", "angle": "$angle"}},
+    {"name": "sim_grad", "sweep": {"s": [1, 2, 10]},
+     "method": {"type": "simulation", "kind": "gradient_scaling", "loss": "infonce",
+                "temperature": 0.5, "scale": "$s", "noise": 0.5}},
+]
+GOOD["metrics"] += [{"type": "trace_last", "column": "steps"}]
+_C3 = len(GOOD["claims"])
+GOOD["claims"] += [
+    {"id": "N2-slope", "text": "steps grow like r^2",
+     "check": {"type": "slope", "run": "sim_norm", "over": "r", "metric": "last_steps",
+               "log": True, "range": [1.9, 2.1]}},
+]
+BAD += [
+    bad("simulation without kind", delp(["runs", _R3, "method", "kind"])),
+    bad("simulation unknown kind", setp(["runs", _R3, "method", "kind"], "steps_vs_time")),
+    bad("simulation r 0", setp(["runs", _R3, "method", "r"], 0)),
+    bad("simulation angle with steps_vs_norm", setp(["runs", _R3, "method", "angle"], 1)),
+    bad("simulation loss with steps_vs_norm", setp(["runs", _R3, "method", "loss"], "cosine")),
+    bad("simulation steps_vs_angle without angle", delp(["runs", _R3 + 1, "method", "angle"])),
+    bad("simulation angle 4", setp(["runs", _R3 + 1, "method", "angle"], 4)),
+    bad("simulation lr with gradient_scaling",
+        setp(["runs", _R3 + 2, "method", "learning_rate"], 10)),
+    bad("simulation temperature with cosine", setp(["runs", _R3 + 2, "method", "loss"], "cosine")),
+    bad("simulation unknown key", setp(["runs", _R3, "method", "steps"], 10)),
+    bad("simulation n 0", setp(["runs", _R3, "method", "n"], 0)),
+    bad("slope without range", delp(["claims", _C3, "check", "range"])),
+    bad("slope range of 1", setp(["claims", _C3, "check", "range"], [2])),
+    bad("slope without over", delp(["claims", _C3, "check", "over"])),
+    bad("slope log not a boolean", setp(["claims", _C3, "check", "log"], "loglog")),
+    bad("slope with tolerance", setp(["claims", _C3, "check", "tolerance"], 0.1)),
+]
+
 # Datasets: generator options (datasets/synthetic.h, rotated_shapes.h) and
 # the image formats of a user's file (datasets/dataset_spec.h).
 IMAGES = copy.deepcopy(GOOD)

@@ -5,6 +5,7 @@
 #include "engine/ne/external_embedding.h"
 #include "engine/ne/force_atlas2_method.h"
 #include "engine/ne/laplacian_eigenmaps_method.h"
+#include "engine/ne/norm_simulation_method.h"
 #include "engine/ne/tsne_method.h"
 #include "engine/ne/umap_method.h"
 
@@ -97,6 +98,11 @@ const std::vector<std::pair<std::string, Factory>> &registry() {
        [](const SpecNode &node) {
          return std::make_unique<ExternalEmbedding>(
              ExternalEmbeddingParams::from_spec(node));
+       }},
+      {"simulation",
+       [](const SpecNode &node) {
+         return std::make_unique<NormSimulationMethod>(
+             NormSimulationParams::from_spec(node));
        }},
   };
   return table;

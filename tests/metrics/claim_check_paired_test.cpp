@@ -92,8 +92,10 @@ TEST(GreaterPaired, ParsesStrictly) {
 TEST(GreaterPaired, PassNamesTheMeanAndPerSeedDifferences) {
   const auto r = evaluate_claim(claim(paired(0)), three_seeds());
   EXPECT_EQ(r.verdict, "pass") << r.explanation;
-  EXPECT_EQ(r.explanation, "silhouette: rotations - natural paired over 3 "
-                           "seeds: +0.04 (+0.03, +0.05, +0.04) > margin 0");
+  EXPECT_EQ(r.explanation,
+            "silhouette: rotations - natural paired over 3 "
+            "seeds: +0.04 (+0.03, +0.05, +0.04) > margin 0, beyond 2x spread "
+            "of the paired differences 0.02");
   EXPECT_EQ(r.observed["paired"], true);
   EXPECT_EQ(r.observed["n_pairs"], 3);
   EXPECT_NEAR(r.observed["difference"].get<double>(), 0.04, 1e-12);
@@ -119,6 +121,23 @@ TEST(GreaterPaired, InconclusiveWithinTwicePairedSd) {
   EXPECT_TRUE(contains(r.explanation, "+0.04 (+0.03, +0.05, +0.04) <= margin "
                                       "0.05 but within 2x spread of the "
                                       "paired differences 0.02"))
+      << r.explanation;
+}
+
+TEST(GreaterPaired, APositiveMeanInsideTheSpreadIsNoPass) {
+  // The quick medical/rotation_synthetic kNN pairs: d = -0.03, -0.005,
+  // +0.05, mean +0.005 > 0 but sd(d) = sqrt(0.00335 / 2) = 0.040927, so
+  // |0.005 - 0| <= 2 sd(d) = 0.081854: inconclusive, not a pass.
+  const std::vector<SummaryRow> rows = {
+      row("rotations", 0, 0.88),  row("rotations", 1, 0.89),
+      row("rotations", 2, 0.905), row("natural", 0, 0.91),
+      row("natural", 1, 0.895),   row("natural", 2, 0.855)};
+  const auto r = evaluate_claim(claim(paired(0)), rows);
+  EXPECT_EQ(r.verdict, "inconclusive") << r.explanation;
+  EXPECT_NEAR(r.observed["spread"].get<double>(), 0.081854, 1e-6);
+  EXPECT_TRUE(contains(r.explanation, "+0.005 (-0.03, -0.005, +0.05) > margin "
+                                      "0 but within 2x spread of the paired "
+                                      "differences 0.0819"))
       << r.explanation;
 }
 
@@ -159,7 +178,8 @@ TEST(GreaterPaired, UnmatchedSeedsAreListedAndLeftOut) {
   EXPECT_EQ(r.observed["excluded"][0]["run_id"], "natural@seed=2");
   EXPECT_EQ(r.explanation,
             "silhouette: rotations - natural paired over 2 seeds: +0.04 "
-            "(+0.03, +0.05) > margin 0; seed 2, 3, 5 without a valid partner "
+            "(+0.03, +0.05) > margin 0, beyond 2x spread of the paired "
+            "differences 0.0283; seed 2, 3, 5 without a valid partner "
             "left out");
 }
 

@@ -425,6 +425,26 @@ TEST(Greater, SpreadIsTwiceTheCombinedSeedSd) {
   EXPECT_EQ(evaluate_claim(claim(kGreater), rows).verdict, "fail");
 }
 
+TEST(Greater, AGainInsideTheSpreadIsNoPass) {
+  // b mean 0.21 (spread 0.04 as above); a = 0.23, 0.25: mean 0.24, diff
+  // 0.03 > margin 0.01, but |0.03 - 0.01| = 0.02 <= 0.04: inconclusive.
+  auto rows = sweep({{16, {0.20, 0.22}}});
+  rows.push_back(row("umap", json::object(), 0, 0.23));
+  rows.push_back(row("umap", json::object(), 1, 0.25));
+  auto r = evaluate_claim(claim(kGreater), rows);
+  EXPECT_EQ(r.verdict, "inconclusive") << r.explanation;
+  EXPECT_TRUE(
+      contains(r.explanation, "> margin 0.01 but within 2x seed spread 0.04"))
+      << r.explanation;
+  // a = 0.27, 0.29: |0.07 - 0.01| = 0.06 > 0.04: a pass beyond the spread.
+  rows[2].metrics["knn_recall@15"] = 0.27;
+  rows[3].metrics["knn_recall@15"] = 0.29;
+  r = evaluate_claim(claim(kGreater), rows);
+  EXPECT_EQ(r.verdict, "pass") << r.explanation;
+  EXPECT_TRUE(contains(r.explanation, ", beyond 2x seed spread 0.04"))
+      << r.explanation;
+}
+
 TEST(Greater, NoDataIsInconclusiveAndParamsMatchNumerically) {
   auto rows = sweep({{16.0 * (1 + 1e-14), {0.2}}});
   auto r = evaluate_claim(claim(kGreater), rows);
