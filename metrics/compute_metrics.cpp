@@ -143,6 +143,20 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
       if (!in.trace)
         continue;
       const auto it = in.trace->columns.find(s.column);
+      if (s.epoch > 0) {
+        // The row of that epoch (the trace's "epoch" column); a missing row
+        // or a non-finite value there (an epoch the run did not evaluate)
+        // leaves the metric absent.
+        const auto ep = in.trace->columns.find("epoch");
+        if (it == in.trace->columns.end() || ep == in.trace->columns.end())
+          continue;
+        const auto &epochs = ep->second;
+        for (std::size_t r = 0; r < epochs.size() && r < it->second.size(); ++r)
+          if (epochs[r] == static_cast<double>(s.epoch) &&
+              std::isfinite(it->second[r]))
+            out[metric_names(s).front()] = it->second[r];
+        continue;
+      }
       // The last logged row is the state the embedding was taken at; a
       // non-finite value there (a column a phase does not define) means
       // the run has no such value, not an older one.

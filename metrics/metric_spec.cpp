@@ -65,6 +65,7 @@ MetricSpec MetricSpec::from_spec(
       node.fail_at("column", "must be a trace column name (a letter, then "
                              "letters, digits or '_'), got \"" +
                                  s.column + "\"");
+    s.epoch = node.integer("epoch", 0, Range::closed(1, 1e9));
   }
   node.finish();
   return s;
@@ -122,7 +123,8 @@ std::vector<std::string> metric_names(const MetricSpec &spec) {
   if (spec.type == "silhouette")
     return {"silhouette"};
   if (spec.type == "trace_last")
-    return {"last_" + spec.column};
+    return {spec.epoch > 0 ? spec.column + "@e" + std::to_string(spec.epoch)
+                           : "last_" + spec.column};
   return {};
 }
 

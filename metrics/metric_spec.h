@@ -46,6 +46,11 @@ struct MetricSpec {
   /// "last_<column>" (e.g. "c", "Z", "zbar": the CNE paper's Z-bar axis,
   /// sec. 1.3, places t-SNE and NCE runs by their Z)
   std::string column;
+  /// trace_last with "epoch": E (>= 1): the value of the row whose trace
+  /// column "epoch" equals E instead of the last row, stored as
+  /// "<column>@e<E>" (the norms paper's kNN accuracy after epochs 1, 2, 4,
+  /// 8: knn_features@e4; claim N4). 0 = the last row.
+  std::int64_t epoch = 0;
 
   /// Strict: exactly the keys of the given type; errors name the JSON path.
   /// `run_sweep_params` maps every run name of the spec to its sweep

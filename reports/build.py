@@ -52,6 +52,12 @@ METRIC_ORDER = ("knn_recall@", "knn_recall_affinity@", "knn_accuracy@", "linear_
                 "graph_recall", "spearman", "dcor", "silhouette", "norm_")
 # Trace panels in this order first (then any other column alphabetically).
 TRACE_ORDER = ("loss", "grad_norm", "Z", "exaggeration", "learning_rate", "norm_mean", "seconds")
+# Trace columns drawn in the norms figure instead of the generic trace panels
+# (per-class norm means of image models, the features' kNN accuracy after
+# chosen epochs: Draganov et al. 2025).
+NORM_CLASS = "norm_class"
+KNN_FEATURES = "knn_features"
+MAX_CLASS_PANELS = 6
 SITE_MARKER = ".nebench-site"
 DPI = 100
 # Above this many points an embedding is drawn from a seeded uniform sample.
@@ -414,7 +420,8 @@ def plot_traces(images, traces, name="traces"):
     xnames = ("iteration", "epoch", "step")
     columns = []
     for _, cols in traces:
-        columns.extend(c for c in cols if c not in xnames and c not in columns)
+        columns.extend(c for c in cols if c not in xnames and c not in columns
+                       and not in_norms_figure(c))
     rank = {c: i for i, c in enumerate(TRACE_ORDER)}
     columns.sort(key=lambda c: (rank.get(c, len(rank)), c))
     if not columns:
@@ -457,6 +464,103 @@ def plot_traces(images, traces, name="traces"):
         fig.legend(handles=list(handles.values()), loc="upper right", fontsize=6, frameon=False,
                    ncol=1 if len(handles) <= 2 * 7 * nrows else 2)
     return images.save(fig, name)
+
+
+def in_norms_figure(column):
+    """Columns the norms figure draws (and the generic trace panels leave out)."""
+    return column.startswith(NORM_CLASS) or column == KNN_FEATURES
+
+
+def _class_columns(cols):
+    """norm_class<k> columns of one trace as [(k, name)], by k."""
+    out = []
+    for c in cols:
+        rest = c[len(NORM_CLASS):]
+        if c.startswith(NORM_CLASS) and rest.isdigit():
+            out.append((int(rest), c))
+    return sorted(out)
+
+
+def plot_norms(images, traces, class_names=()):
+    """The norms figure of a spec (Draganov et al. 2025; claims N2-N4): mean |z| per
+    epoch, one line per run; the features' kNN accuracy at the evaluated epochs when a
+    run logged knn_features (the other epochs are NaN); and, when the traces have
+    per-class means (norm_class<k>), one panel per run with a line per class, for at most
+    MAX_CLASS_PANELS runs: the first seed of every configuration first, then further seeds. traces: [(run, {column: values})]; only runs with an
+    epoch column and norm_mean count. Returns {"src", "alt"} or None."""
+    runs = [(r, c) for r, c in traces if "epoch" in c and "norm_mean" in c]
+    if not runs:
+        return None
+    with_knn = [(r, c) for r, c in runs if KNN_FEATURES in c and np.isfinite(c[KNN_FEATURES]).any()]
+    with_class = [(r, c) for r, c in runs if _class_columns(c)]
+    nth = {}  # how many runs of the same configuration (name, params) came before
+    order = []
+    for i, (r, _) in enumerate(with_class):
+        key = (r.name, json.dumps(r.params, sort_keys=True))
+        order.append((nth.get(key, 0), i))
+        nth[key] = nth.get(key, 0) + 1
+    with_class = [with_class[i] for _, i in sorted(order)][:MAX_CLASS_PANELS]
+    panels = 1 + bool(with_knn) + len(with_class)
+    ncols = min(3, panels)
+    nrows = math.ceil(panels / ncols)
+    legend_w = 2.2 if len(runs) > 1 else 0.0
+    width, height = 2.8 * ncols + legend_w, 2.1 * nrows + 0.2
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=0.55 / width, right=1 - (legend_w + 0.15) / width,
+                        bottom=0.45 / height, top=1 - 0.3 / height, wspace=0.32, hspace=0.6)
+    colours = categorical_colours(len(runs))
+    handles = {}
+
+    def run_lines(ax, column, mask_finite):
+        for j, (run, cols) in enumerate(runs):
+            if column not in cols:
+                continue
+            x, y = cols["epoch"], cols[column]
+            if x.shape != y.shape:
+                continue
+            if mask_finite:  # evaluated epochs only, joined
+                ok = np.isfinite(y)
+                x, y = x[ok], y[ok]
+            (line,) = ax.plot(x, y, lw=1.0, color=colours[j], label=run.run_id,
+                              ls="--" if run.status != "ok" else "-",
+                              marker="." if mask_finite or y.size <= 2 else None, ms=4)
+            handles.setdefault(run.run_id, line)
+
+    ax = fig.add_subplot(nrows, ncols, 1)
+    run_lines(ax, "norm_mean", False)
+    fin = np.concatenate([c["norm_mean"][np.isfinite(c["norm_mean"])] for _, c in runs])
+    if fin.size and fin.min() > 0 and fin.max() / fin.min() > 30:  # runs far apart
+        set_log(ax, "y")
+    ax.set_title("mean |z| (norm_mean)", fontsize=8)
+    ax.set_xlabel("epoch", fontsize=7)
+    ax.tick_params(labelsize=6)
+    k = 1
+    if with_knn:
+        k += 1
+        ax = fig.add_subplot(nrows, ncols, k)
+        run_lines(ax, KNN_FEATURES, True)
+        ax.set_title("kNN accuracy of the features", fontsize=8)
+        ax.set_xlabel("epoch", fontsize=7)
+        ax.tick_params(labelsize=6)
+    for run, cols in with_class:
+        k += 1
+        ax = fig.add_subplot(nrows, ncols, k)
+        classes = _class_columns(cols)
+        palette = categorical_colours(max(c for c, _ in classes) + 1)
+        for c, name in classes:
+            label = class_names[c] if c < len(class_names) else str(c)
+            ax.plot(cols["epoch"], cols[name], lw=1.0, color=palette[c], label=label)
+        ax.set_title(f"class means of |z|: {run.run_id}", fontsize=7)
+        ax.set_xlabel("epoch", fontsize=7)
+        ax.tick_params(labelsize=6)
+        if len(classes) <= 12:
+            ax.legend(fontsize=5, frameon=False, ncol=2)
+    if len(runs) > 1:
+        fig.legend(handles=list(handles.values()), loc="upper right", fontsize=6, frameon=False,
+                   ncol=1 if len(handles) <= 2 * 7 * nrows else 2)
+    return {"src": images.save(fig, "norms"),
+            "alt": "mean norm of z per epoch" + (", kNN accuracy of the features" if with_knn else "")
+                   + (", per-class mean norms" if with_class else "")}
 
 
 def _is_number(v):
@@ -841,9 +945,11 @@ def make_figures(res, site, stem):
             if r.trace_columns:
                 traces.append((r, {c: np.asarray(g["trace"][c][()], dtype=np.float64).reshape(-1)
                                    for c in r.trace_columns}))
+    norms = plot_norms(images, traces, class_names)
     return {"sweep_sections": sweep_sections, "metric_imgs": metric_imgs,
             "embedding_imgs": embedding_imgs, "legend": legend, "problems": problems,
-            "trace_imgs": plot_trace_groups(images, traces)}
+            "trace_imgs": plot_trace_groups(images, traces),
+            "norm_imgs": [norms] if norms else []}
 
 
 def _builder_digest():
@@ -865,6 +971,7 @@ def cached_figures(res, site, stem):
         srcs = [m[3] for m in manifest["metric_imgs"]]
         srcs += [e["src"] for e in manifest["embedding_imgs"]]
         srcs += [t["src"] for t in manifest["trace_imgs"]]
+        srcs += [t["src"] for t in manifest["norm_imgs"]]
         if manifest.get("key") == key and all(os.path.isfile(os.path.join(site, p)) for p in srcs):
             return manifest
     except (OSError, ValueError, KeyError, TypeError, IndexError):
@@ -884,6 +991,7 @@ def render_spec(res, site, env, stem):
     page = env.get_template("spec.html").render(
         res=res, papers=PAPERS, sweep_sections=figs["sweep_sections"],
         embedding_imgs=figs["embedding_imgs"], trace_imgs=figs["trace_imgs"], legend=figs["legend"],
+        norm_imgs=figs["norm_imgs"],
         provenance=provenance_rows(res), failed=[r for r in res.runs if r.status != "ok"],
         spec_json=json.dumps(res.spec, indent=2) if res.spec else res.attrs.get("spec_json", ""),
         description=res.spec.get("description", ""))

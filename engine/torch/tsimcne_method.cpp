@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -77,6 +78,24 @@ TsimcneParams TsimcneParams::from_spec(const SpecNode &node) {
       "embed_batch_size", p.embed_batch_size, Range::closed(1, 1e7)));
   p.norm_images = static_cast<int>(
       node.integer("norm_images", p.norm_images, Range::closed(0, 1e9)));
+  p.cut_init = node.number("cut_init", p.cut_init, Range::positive());
+  p.grad_scale = node.number("grad_scale", p.grad_scale, Range::at_least(0.0));
+  if (node.has("eval_epochs")) {
+    int total = 0;
+    for (const int e : p.epochs)
+      total += e;
+    for (std::int64_t e :
+         node.integers("eval_epochs", Range::closed(1, total))) {
+      if (!p.eval_epochs.empty() && e <= p.eval_epochs.back())
+        node.fail_at("eval_epochs", "must be strictly increasing");
+      p.eval_epochs.push_back(static_cast<int>(e));
+    }
+  }
+  p.eval_k =
+      static_cast<int>(node.integer("eval_k", p.eval_k, Range::closed(1, 1e6)));
+  if (node.has("eval_k") && p.eval_epochs.empty())
+    node.fail_at("eval_k", "only with \"eval_epochs\" (the epochs whose kNN "
+                           "accuracy is logged)");
   node.finish();
   return p;
 }
@@ -89,6 +108,9 @@ TrainerParams TsimcneParams::trainer_params() const {
   t.loss = loss;
   t.temperature = temperature;
   t.norm_images = norm_images;
+  t.grad_scale = grad_scale;
+  t.eval_epochs = eval_epochs;
+  t.eval_k = eval_k;
   if (epochs.size() == 3) {
     t.stages = tsimcne_stages(batch_size, epochs[0], epochs[1], epochs[2], dim);
     // The spec's learning rate, warm-up, widths and init replace the
@@ -124,6 +146,8 @@ TsimcneMethod::TsimcneMethod(TsimcneParams params)
   if (params_.width < 1 ||
       (params_.backbone == "resnet18" && params_.width != 32))
     throw NebenchError("tsimcne: width must be >= 1, and 32 for resnet18");
+  if (!(params_.cut_init > 0) || !std::isfinite(params_.cut_init))
+    throw NebenchError("tsimcne: cut_init must be > 0");
   if (params_.hidden_dim < 1 || params_.dim < 1 || params_.pretrain_dim < 1 ||
       params_.embed_batch_size < 1 || params_.torch_threads < 0)
     throw NebenchError("tsimcne: widths, embed_batch_size must be >= 1 and "
@@ -166,6 +190,22 @@ MatrixD to_matrix(const torch::Tensor &t) {
 
 } // namespace
 
+std::shared_ptr<ContrastiveModel>
+make_tsimcne_model(const TsimcneParams &p, int channels, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  const TrainerParams tp = p.trainer_params();
+  auto model = std::make_shared<ContrastiveModel>(
+      make_backbone(p.backbone, channels, p.width), p.hidden_dim,
+      tp.stages.front().out_dim);
+  // Cut-initialization (Draganov et al. 2025, sec. 3.4: cut_weights with
+  // cut_all divides every parameter after the init). Pre-BN convolution
+  // weights are scale-free under BN, so the smaller start reaches z through
+  // the BN affine parameters and the BN-free head.
+  if (p.cut_init != 1.0)
+    model->scale_parameters(p.cut_init);
+  return model;
+}
+
 MethodOutput TsimcneMethod::run(const Problem &problem, const RunContext &ctx) {
   if (!problem.pixels || problem.image.empty())
     throw NebenchError("tsimcne: the run has no images (an image dataset is "
@@ -186,14 +226,25 @@ MethodOutput TsimcneMethod::run(const Problem &problem, const RunContext &ctx) {
                        torch::kFloat32)
           .to(device, /*non_blocking=*/false, /*copy=*/true);
 
-  torch::manual_seed(ctx.seed);
-  TrainerParams tp = params_.trainer_params();
-  ContrastiveModel model(
-      make_backbone(params_.backbone, shape.channels, params_.width),
-      params_.hidden_dim, tp.stages.front().out_dim);
+  const std::shared_ptr<ContrastiveModel> model_ptr =
+      make_tsimcne_model(params_, static_cast<int>(shape.channels), ctx.seed);
+  ContrastiveModel &model = *model_ptr;
   model.to(device);
+  TrainerParams tp = params_.trainer_params();
   tp.seed = ctx.seed;
   tp.checkpoint_path = ctx.checkpoint_path;
+  // Per-class norm means in the trace (and the eval_epochs kNN accuracy)
+  // need the labels; a dataset without them gives neither.
+  if (problem.labels && !problem.labels->empty()) {
+    if (static_cast<std::int64_t>(problem.labels->size()) != pixels.rows)
+      throw NebenchError("tsimcne: " + std::to_string(problem.labels->size()) +
+                         " labels for " + std::to_string(pixels.rows) +
+                         " images");
+    tp.labels = *problem.labels;
+  } else if (!tp.eval_epochs.empty()) {
+    throw NebenchError("tsimcne: eval_epochs needs a labelled dataset (the "
+                       "kNN accuracy is over its classes)");
+  }
   const ContrastiveTrainer trainer(std::move(tp));
   const AugmentConfig augment = params_.augment;
   const ContrastiveTrainer::Augment views = [augment](const torch::Tensor &x,

@@ -19,6 +19,15 @@
 //                           with "loss": "cosine", "dim": 128, or the
 //                           paper's direct-2-D ablation.
 //
+// Norm manipulation and monitoring (Draganov et al., ICML 2025, sec. 3.4 of
+// the notes; claims N2 and N4): "cut_init" divides every parameter by c
+// after the seeded init, "grad_scale" applies their Algorithm 1 to z,
+// "eval_epochs" logs the backbone features' kNN accuracy after the listed
+// epochs (trace column knn_features; a metric {"type": "trace_last",
+// "column": "knn_features", "epoch": 4} reads it as knn_features@e4). With
+// labels in the problem, the trace also has per-class norm means
+// (norm_class<k>).
+//
 // The images are Problem::pixels (the subsampled dataset scaled to [0, 1],
 // not PCA'd), N x C x H x W. They are not normalised per channel: the
 // reference's Normalize(mean, std) is an affine map that the first
@@ -36,6 +45,8 @@
 #include "engine/torch/augment/augment_config.h"
 #include "engine/torch/image/contrastive_trainer.h"
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -89,15 +100,47 @@ struct TsimcneParams {
   /// The trace's norm statistics are over the first this many images (0 =
   /// all).
   int norm_images = 1024;
+  /// Cut-initialization factor c > 0 (Draganov et al. 2025, sec. 3.4,
+  /// `cut_weights` with `cut_all`; their example c = 3): after the model's
+  /// seeded init every parameter is divided by c (ContrastiveModel::
+  /// scale_parameters). 1 = off (default). The backbone's convolutions are
+  /// followed by BN, which makes them scale-free: dividing a conv weight
+  /// changes nothing downstream of its BN. The cut acts through the BN
+  /// affine parameters (gamma, beta) and the BN-free projection head, so z
+  /// starts about c^3 smaller (last BN, then two Linear layers) and, by
+  /// the 1 / |z| factor of a cosine loss's gradient, trains faster early.
+  /// Stage 2's new output layer (N(0, output_init_std^2)) is not cut.
+  double cut_init = 1.0;
+  /// GradScale power p >= 0 (Draganov et al. 2025, Algorithm 1,
+  /// `RescaleNorm`): the gradient of z_i is multiplied by |z_i|^p; p = 1
+  /// cancels the 1 / |z_i| of a cosine loss. 0 = off (default).
+  double grad_scale = 0.0;
+  /// Epochs (1-based over all stages, strictly increasing, within the total)
+  /// after which the kNN accuracy of the backbone features h is logged in
+  /// the trace column "knn_features" (Draganov et al. 2025 monitor kNN
+  /// accuracy at power-of-two epochs; protocol F: [1, 2, 4, 8]); empty =
+  /// none (default). Needs a labelled dataset.
+  std::vector<int> eval_epochs;
+  /// Neighbours of the eval_epochs kNN accuracy (default 15; a stratified
+  /// 80/20 split with the run seed, metrics/knn_accuracy.h).
+  int eval_k = 15;
 
   /// Strict parse of the method node (keys above; "learning_rate" defaults
   /// to 0.03 batch_size / 256, "finetune_learning_rate" to learning_rate /
   /// 1000). SpecError naming the JSON path.
   static TsimcneParams from_spec(const SpecNode &method_node);
 
-  /// The trainer's stages and settings (seed and checkpoint set by run()).
+  /// The trainer's stages and settings (seed, checkpoint and labels set by
+  /// run()).
   TrainerParams trainer_params() const;
 };
+
+/// The run's model for images with `channels` channels: the backbone and
+/// head with LibTorch's default init seeded by torch::manual_seed(seed), z
+/// of the first stage's width, then the cut-initialization
+/// (params.cut_init; none at 1). On the CPU.
+std::shared_ptr<ContrastiveModel>
+make_tsimcne_model(const TsimcneParams &p, int channels, std::uint64_t seed);
 
 class TsimcneMethod : public Method {
 public:
@@ -112,8 +155,9 @@ public:
   double estimated_bytes(std::int64_t n) const override;
   /// Embedding z (n x dim) and features h of every image; trace one row per
   /// epoch (engine/torch/image/contrastive_trainer.h: epoch, stage, loss,
-  /// lr, norm statistics of z, seconds). Throws NebenchError when the
-  /// problem has no images.
+  /// lr, norm statistics of z, per-class norm means when the problem has
+  /// labels, knn_features with eval_epochs, seconds). Throws NebenchError
+  /// when the problem has no images, or no labels for eval_epochs.
   MethodOutput run(const Problem &problem, const RunContext &ctx) override;
 
   const TsimcneParams &params() const { return params_; }

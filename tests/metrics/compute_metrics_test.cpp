@@ -152,6 +152,19 @@ TEST(MetricSpec, SilhouetteAndTraceLast) {
   EXPECT_NE(spec_error(R"({"type": "trace_last", "column": "c", "points": 5})")
                 .find("metrics[0].points: unknown key"),
             std::string::npos);
+
+  // "epoch": the value logged at that epoch, "<column>@e<epoch>".
+  const MetricSpec e =
+      parse(R"({"type": "trace_last", "column": "knn_features", "epoch": 4})");
+  EXPECT_EQ(e.epoch, 4);
+  EXPECT_EQ(t.epoch, 0);
+  EXPECT_EQ(metric_names(e), (std::vector<std::string>{"knn_features@e4"}));
+  EXPECT_NE(spec_error(R"({"type": "trace_last", "column": "c", "epoch": 0})")
+                .find("metrics[0].epoch: must be in"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "trace_last", "column": "c", "epoch": 1.5})")
+                .find("metrics[0].epoch: must be an integer"),
+            std::string::npos);
 }
 
 /// Three separated 2-D blobs; X = the points (float), labels = the blob.
@@ -349,6 +362,41 @@ TEST(ComputeMetrics, TraceLastStoresTheLastLoggedValue) {
   trace.columns["c"].clear();
   in.trace = &trace;
   EXPECT_EQ(compute_metrics(specs, in).count("last_c"), 0u);
+}
+
+TEST(ComputeMetrics, TraceLastAtAnEpochReadsThatRow) {
+  const Fixture f;
+  const MatrixD y = convert<double>(f.x);
+  const std::vector<MetricSpec> specs = {
+      parse(R"({"type": "trace_last", "column": "knn", "epoch": 1})"),
+      parse(R"({"type": "trace_last", "column": "knn", "epoch": 2})"),
+      parse(R"({"type": "trace_last", "column": "knn", "epoch": 4})"),
+      parse(R"({"type": "trace_last", "column": "knn", "epoch": 9})"),
+      parse(R"({"type": "trace_last", "column": "knn"})"),
+      parse(R"({"type": "trace_last", "column": "loss", "epoch": 3})")};
+  // A trainer's trace: knn evaluated after epochs 1, 2 and 4 only (NaN on
+  // the others).
+  const double nan = std::nan("");
+  Trace trace;
+  for (double v : {1.0, 2.0, 3.0, 4.0, 5.0})
+    trace.push("epoch", v);
+  for (double v : {0.5, 0.625, nan, 0.75, nan})
+    trace.push("knn", v);
+  for (double v : {3.0, 2.5, 2.25, 2.0, 1.75})
+    trace.push("loss", v);
+  MetricInput in{&f.x, &f.graph, nullptr, &y, nullptr, 0};
+  in.trace = &trace;
+  const auto m = compute_metrics(specs, in);
+  EXPECT_EQ(m.at("knn@e1"), 0.5);
+  EXPECT_EQ(m.at("knn@e2"), 0.625);
+  EXPECT_EQ(m.at("knn@e4"), 0.75);
+  EXPECT_EQ(m.count("knn@e9"), 0u);   // no such epoch
+  EXPECT_EQ(m.count("last_knn"), 0u); // the last row was not evaluated
+  EXPECT_EQ(m.at("loss@e3"), 2.25);
+  EXPECT_EQ(m.size(), 4u);
+  // A trace without an epoch column has no epoch rows.
+  trace.columns.erase("epoch");
+  EXPECT_TRUE(compute_metrics(specs, in).empty());
 }
 
 TEST(ComputeMetrics, LeavesCrossRunMetricsToThePostPass) {

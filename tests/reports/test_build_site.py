@@ -391,6 +391,76 @@ class TraceGroupTest(unittest.TestCase):
                          [{"src": "traces", "label": "tsimcne"}])
 
 
+class NormsFigureTest(unittest.TestCase):
+    """The norms figure of image-model runs (Draganov et al. 2025)."""
+
+    def setUp(self):
+        import numpy as np
+        nan = float("nan")
+        epoch = np.arange(1.0, 6.0)
+        self.tsne = make_run("tsne", {}, 0)
+        self.tsne.method_json = json.dumps({"type": "tsne"})
+        self.traces = [(self.tsne, {"iteration": np.arange(3.0), "kl": np.ones(3),
+                                    "norm_mean": np.ones(3)})]
+        for c in (1, 3):
+            run = make_run("simclr", {"c": c}, 0)
+            run.method_json = json.dumps({"type": "tsimcne", "epochs": 5})
+            self.traces.append((run, {
+                "epoch": epoch, "loss": np.ones(5), "norm_mean": epoch / c,
+                "norm_class0": epoch / c, "norm_class1": 2 * epoch / c,
+                "knn_features": np.array([0.5, 0.6, nan, 0.7, nan])}))
+
+    def test_norm_knn_and_class_panels(self):
+        sink = FigureSink()
+        out = build.plot_norms(sink, self.traces, ["shirt", "coat"])
+        self.assertEqual(out["src"], "norms")
+        fig = sink.figs["norms"]
+        # norm_mean, knn_features, one class panel per image run; the t-SNE run has
+        # no epochs and is left out.
+        self.assertEqual(len(fig.axes), 4)
+        titles = [ax.get_title() for ax in fig.axes]
+        self.assertEqual(titles[:2], ["mean |z| (norm_mean)", "kNN accuracy of the features"])
+        self.assertEqual(len(fig.axes[0].lines), 2)
+        # The kNN line joins the evaluated epochs only.
+        self.assertEqual(list(fig.axes[1].lines[0].get_xdata()), [1.0, 2.0, 4.0])
+        self.assertEqual(list(fig.axes[1].lines[1].get_ydata()), [0.5, 0.6, 0.7])
+        self.assertIn("simclr@c=3,seed=0", titles[3])
+        self.assertEqual([ln.get_label() for ln in fig.axes[2].lines], ["shirt", "coat"])
+
+    def test_class_panels_show_each_configuration_before_more_seeds(self):
+        import numpy as np
+        traces = []
+        for c in (1, 3):
+            for seed in (0, 1, 2, 3):
+                run = make_run("simclr", {"c": c}, seed)
+                traces.append((run, {"epoch": np.arange(1.0, 3.0), "norm_mean": np.ones(2),
+                                     "norm_class0": np.ones(2)}))
+        sink = FigureSink()
+        build.plot_norms(sink, traces)
+        titles = [ax.get_title() for ax in sink.figs["norms"].axes[1:]]
+        self.assertEqual(len(titles), build.MAX_CLASS_PANELS)
+        self.assertIn("simclr@c=1,seed=0", titles[0])
+        self.assertIn("simclr@c=3,seed=0", titles[1])
+        self.assertIn("simclr@c=1,seed=1", titles[2])
+
+    def test_without_knn_or_classes_one_panel(self):
+        import numpy as np
+        run = make_run("simclr", {}, 0)
+        traces = [(run, {"epoch": np.arange(1.0, 4.0), "norm_mean": np.ones(3)})]
+        sink = FigureSink()
+        out = build.plot_norms(sink, traces)
+        self.assertEqual(len(sink.figs["norms"].axes), 1)
+        self.assertNotIn("kNN", out["alt"])
+        # No image-model traces: no figure.
+        self.assertIsNone(build.plot_norms(FigureSink(), self.traces[:1]))
+
+    def test_trace_panels_leave_the_norm_columns_out(self):
+        sink = FigureSink()
+        build.plot_traces(sink, self.traces[1:])
+        titles = [ax.get_title() for ax in sink.figs["traces"].axes]
+        self.assertEqual(titles, ["loss", "norm_mean"])
+
+
 class PlacementTest(unittest.TestCase):
     NAN = float("nan")
     # Seed values of dcor_to_<ref> at rho = 1, 2, 4 (binary fractions: exact means).

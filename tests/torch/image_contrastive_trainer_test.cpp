@@ -5,14 +5,19 @@
 // with one thread, resume from a checkpoint equal to an uninterrupted run
 // (interrupted at a stage boundary, inside a stage and inside an epoch),
 // an output_only stage that changes nothing but the new output layer, the
-// loss decreasing on two easy classes, and parameter errors.
+// loss decreasing on two easy classes, parameter errors, and the norm
+// columns of Draganov et al. (2025): per-class norm means with labels, the
+// kNN accuracy of the features after eval_epochs (also across a resume,
+// with GradScale on).
 
 #include "engine/core/errors.h"
 #include "engine/core/run_context.h"
+#include "engine/torch/image/contrastive_embed.h"
 #include "engine/torch/image/contrastive_model.h"
 #include "engine/torch/image/contrastive_trainer.h"
 #include "engine/torch/image/warmup_cosine_lr.h"
 #include "engine/torch/torch_threads.h"
+#include "metrics/knn_accuracy.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -21,6 +26,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -143,15 +149,29 @@ void expect_equal_states(const std::map<std::string, torch::Tensor> &a,
   }
 }
 
-/// The trace columns except the wall time.
+/// The trace columns except the wall time, bitwise (so that the NaN of an
+/// epoch without a kNN evaluation equals itself).
 void expect_equal_traces(const Trace &a, const Trace &b) {
   ASSERT_EQ(a.columns.size(), b.columns.size());
   for (const auto &[name, column] : a.columns) {
     if (name == "seconds")
       continue;
     ASSERT_TRUE(b.columns.count(name)) << name;
-    EXPECT_EQ(column, b.columns.at(name)) << name;
+    const auto &other = b.columns.at(name);
+    ASSERT_EQ(column.size(), other.size()) << name;
+    EXPECT_EQ(std::memcmp(column.data(), other.data(),
+                          column.size() * sizeof(double)),
+              0)
+        << name;
   }
+}
+
+/// Three classes 0, 1, 2 over the 64 tiny images (i mod 3).
+std::vector<std::int32_t> tiny_labels() {
+  std::vector<std::int32_t> labels(64);
+  for (int i = 0; i < 64; ++i)
+    labels[i] = i % 3;
+  return labels;
 }
 
 class TempDir {
@@ -243,7 +263,14 @@ struct Interrupter {
 TEST(ImageContrastiveTrainer, ResumeEqualsUninterrupted) {
   const TorchThreadsScope threads(1);
   const torch::Tensor images = tiny_images();
-  const TrainerParams plain = three_stages();
+  // With the norm columns of the norms paper: per-class norm means, the
+  // features' kNN accuracy after epochs 2, 3 and 5 (NaN after 1 and 4),
+  // and GradScale.
+  TrainerParams plain = three_stages();
+  plain.labels = tiny_labels();
+  plain.eval_epochs = {2, 3, 5};
+  plain.eval_k = 5;
+  plain.grad_scale = 1.0;
   auto reference = tiny_model();
   const Trace full = ContrastiveTrainer(plain).train(images, noise_augment(),
                                                      *reference, RunContext{});
@@ -299,6 +326,105 @@ TEST(ImageContrastiveTrainer, ResumeEqualsUninterrupted) {
     expect_equal_states(expected, state(*again));
     expect_equal_traces(full, t2);
   }
+  ASSERT_TRUE(full.columns.count("knn_features"));
+  ASSERT_TRUE(full.columns.count("norm_class2"));
+  EXPECT_TRUE(std::isnan(full.columns.at("knn_features")[3]));
+  EXPECT_TRUE(std::isfinite(full.columns.at("knn_features")[4]));
+}
+
+TEST(ImageContrastiveTrainer, PerClassNormMeansWithLabels) {
+  const TorchThreadsScope threads(1);
+  const torch::Tensor images = tiny_images();
+  TrainerParams p = three_stages();
+  p.stages.resize(1);
+  p.stages[0].epochs = 2;
+  p.norm_images = 30; // classes 0, 1, 2 ten times each
+  p.labels = tiny_labels();
+  auto model = tiny_model();
+  const Trace t = ContrastiveTrainer(p).train(images, noise_augment(), *model,
+                                              RunContext{});
+  ASSERT_EQ(t.length(), 2u);
+  // The class means over the subset's ten images each average to the mean.
+  for (std::size_t r = 0; r < 2; ++r) {
+    double mean = 0.0;
+    for (int k = 0; k < 3; ++k)
+      mean += t.columns.at("norm_class" + std::to_string(k))[r] / 3.0;
+    EXPECT_NEAR(mean, t.columns.at("norm_mean")[r], 1e-12);
+  }
+  EXPECT_FALSE(t.columns.count("norm_class3"));
+  EXPECT_FALSE(t.columns.count("knn_features")); // no eval_epochs
+  // The last row is the final model's: recompute class 1's mean norm.
+  const torch::Tensor z =
+      embed(*model, images.narrow(0, 0, 30), 16).first.to(torch::kFloat64);
+  const torch::Tensor norms = z.norm(2, 1);
+  double sum = 0.0;
+  for (int i = 1; i < 30; i += 3)
+    sum += norms[i].item<double>();
+  EXPECT_NEAR(t.columns.at("norm_class1").back(), sum / 10.0, 1e-6);
+
+  // Negative labels are unlabelled: no column; a class only outside the
+  // subset: no column either.
+  p.labels.assign(64, -1);
+  p.labels[0] = 4;
+  p.labels[40] = 7;
+  auto other = tiny_model();
+  const Trace u = ContrastiveTrainer(p).train(images, noise_augment(), *other,
+                                              RunContext{});
+  std::vector<std::string> class_columns;
+  for (const auto &[name, column] : u.columns)
+    if (name.rfind("norm_class", 0) == 0)
+      class_columns.push_back(name);
+  EXPECT_EQ(class_columns, (std::vector<std::string>{"norm_class4"}));
+  // Without labels: none.
+  p.labels.clear();
+  auto third = tiny_model();
+  const Trace v = ContrastiveTrainer(p).train(images, noise_augment(), *third,
+                                              RunContext{});
+  for (const auto &[name, column] : v.columns)
+    EXPECT_NE(name.rfind("norm_class", 0), 0u) << name;
+}
+
+TEST(ImageContrastiveTrainer, EvalEpochsLogTheFeaturesKnnAccuracy) {
+  const TorchThreadsScope threads(1);
+  const torch::Tensor images = tiny_images();
+  TrainerParams p = three_stages();
+  p.labels = tiny_labels();
+  p.eval_epochs = {1, 2, 5};
+  p.eval_k = 3;
+  auto model = tiny_model();
+  const Trace t = ContrastiveTrainer(p).train(images, noise_augment(), *model,
+                                              RunContext{});
+  const auto &knn = t.columns.at("knn_features");
+  ASSERT_EQ(knn.size(), 5u);
+  for (const std::size_t r : {0u, 1u, 4u}) {
+    EXPECT_TRUE(std::isfinite(knn[r])) << r;
+    EXPECT_GE(knn[r], 0.0);
+    EXPECT_LE(knn[r], 1.0);
+  }
+  EXPECT_TRUE(std::isnan(knn[2]));
+  EXPECT_TRUE(std::isnan(knn[3]));
+  // Epoch 5 is the end: metrics/knn_accuracy.h on the final features with
+  // the trainer's seed, k and the 80/20 split.
+  const torch::Tensor h =
+      embed(*model, images, 16).second.to(torch::kFloat64).contiguous();
+  MatrixD hm(h.size(0), h.size(1));
+  std::memcpy(hm.data.data(), h.data_ptr<double>(),
+              hm.data.size() * sizeof(double));
+  EXPECT_EQ(knn[4], knn_accuracy(hm, p.labels, 3, 0.2, p.seed));
+}
+
+TEST(ImageContrastiveTrainer, GradScaleChangesTheTraining) {
+  const TorchThreadsScope threads(1);
+  const torch::Tensor images = tiny_images();
+  TrainerParams p = three_stages();
+  p.loss = "cosine";
+  p.stages.resize(1);
+  auto a = tiny_model(), b = tiny_model();
+  ContrastiveTrainer(p).train(images, noise_augment(), *a, RunContext{});
+  p.grad_scale = 1.0;
+  ContrastiveTrainer(p).train(images, noise_augment(), *b, RunContext{});
+  EXPECT_FALSE(torch::equal(state(*a).at("param head_output.weight"),
+                            state(*b).at("param head_output.weight")));
 }
 
 TEST(ImageContrastiveTrainer, CheckpointOfAnotherConfigurationIsRefused) {
@@ -405,6 +531,24 @@ TEST(ImageContrastiveTrainer, RejectsInvalidParameters) {
             "contrastive trainer: momentum must be in [0, 1)");
   EXPECT_EQ(error([](TrainerParams &p) { p.stages[0].epochs = 0; }),
             "contrastive trainer: stage 1: epochs must be >= 1");
+  EXPECT_EQ(error([](TrainerParams &p) { p.grad_scale = -1; }),
+            "contrastive trainer: grad_scale must be >= 0");
+  EXPECT_EQ(error([](TrainerParams &p) {
+              p.eval_epochs = {1, 6};
+            }),
+            "contrastive trainer: eval_epochs: 6 is outside [1, 5] (the "
+            "total epochs)");
+  EXPECT_EQ(error([](TrainerParams &p) {
+              p.eval_epochs = {2, 2};
+            }),
+            "contrastive trainer: eval_epochs must be strictly increasing");
+  EXPECT_EQ(error([](TrainerParams &p) {
+              p.eval_epochs = {1};
+              p.eval_k = 0;
+            }),
+            "contrastive trainer: eval_k must be >= 1");
+  EXPECT_EQ(error([](TrainerParams &p) { p.eval_test_fraction = 1.0; }),
+            "contrastive trainer: eval_test_fraction must be in (0, 1)");
   EXPECT_EQ(error([](TrainerParams &) {}), "(no error)");
 
   // Inputs: N >= 2, 4-D float32.
@@ -416,6 +560,27 @@ TEST(ImageContrastiveTrainer, RejectsInvalidParameters) {
   EXPECT_THROW(trainer.train(torch::rand({8, 12, 12}), noise_augment(), *model,
                              RunContext{}),
                NebenchError);
+  // Labels: one per image; eval_epochs need them.
+  TrainerParams p = three_stages();
+  p.labels = {0, 1, 0};
+  EXPECT_THROW(ContrastiveTrainer(p).train(tiny_images(), noise_augment(),
+                                           *model, RunContext{}),
+               NebenchError);
+  p.labels.clear();
+  p.eval_epochs = {1};
+  EXPECT_THROW(ContrastiveTrainer(p).train(tiny_images(), noise_augment(),
+                                           *model, RunContext{}),
+               NebenchError);
+  // The labels and norm settings are part of the checkpoint's fingerprint.
+  const TrainerParams base = three_stages();
+  TrainerParams labelled = base;
+  labelled.labels = tiny_labels();
+  TrainerParams scaled = base;
+  scaled.grad_scale = 1.0;
+  const torch::Tensor images = tiny_images();
+  const std::string fp = ContrastiveTrainer(base).fingerprint(images, *model);
+  EXPECT_NE(ContrastiveTrainer(labelled).fingerprint(images, *model), fp);
+  EXPECT_NE(ContrastiveTrainer(scaled).fingerprint(images, *model), fp);
 }
 
 } // namespace

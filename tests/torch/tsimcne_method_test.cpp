@@ -1,8 +1,10 @@
 // The t-SimCNE / SimCLR spec method (engine/torch/tsimcne_method.h): strict
 // parsing through the registry hook, the stages it gives the trainer, an
 // end-to-end run on a tiny image set (shapes of the embedding, features and
-// trace), seeded reproducibility, resuming from the runner's checkpoint, and
-// the errors for data without images.
+// trace), seeded reproducibility, resuming from the runner's checkpoint, the
+// errors for data without images, and the norms paper's keys (Draganov et
+// al. 2025): cut_init, grad_scale, eval_epochs and the per-class norm
+// columns.
 
 #include "engine/core/errors.h"
 #include "engine/ne/method_registry.h"
@@ -122,6 +124,45 @@ TEST(TsimcneParams, BadKeysNameTheirPath) {
       std::string::npos);
 }
 
+TEST(TsimcneParams, NormKeys) {
+  const TsimcneParams d = params_of(R"({"type": "tsimcne"})");
+  EXPECT_EQ(d.cut_init, 1.0);
+  EXPECT_EQ(d.grad_scale, 0.0);
+  EXPECT_TRUE(d.eval_epochs.empty());
+  EXPECT_EQ(d.eval_k, 15);
+  const TsimcneParams p = params_of(
+      R"({"type": "tsimcne", "loss": "cosine", "dim": 128, "epochs": 8,
+          "cut_init": 3, "grad_scale": 1, "eval_epochs": [1, 2, 4, 8],
+          "eval_k": 10})");
+  EXPECT_EQ(p.cut_init, 3.0);
+  EXPECT_EQ(p.eval_epochs, (std::vector<int>{1, 2, 4, 8}));
+  const TrainerParams t = p.trainer_params();
+  EXPECT_EQ(t.grad_scale, 1.0);
+  EXPECT_EQ(t.eval_epochs, (std::vector<int>{1, 2, 4, 8}));
+  EXPECT_EQ(t.eval_k, 10);
+  // Within the three stages' total.
+  EXPECT_EQ(params_of(R"({"type": "tsimcne", "epochs": [2, 1, 1],
+                          "eval_epochs": [4]})")
+                .eval_epochs,
+            (std::vector<int>{4}));
+
+  const auto error_at = [](const std::string &text, const std::string &path) {
+    const std::string e = spec_error(text);
+    EXPECT_NE(e.find(path), std::string::npos) << e;
+  };
+  error_at(R"({"type": "tsimcne", "cut_init": 0})", "runs[0].method.cut_init");
+  error_at(R"({"type": "tsimcne", "grad_scale": -1})",
+           "runs[0].method.grad_scale");
+  error_at(R"({"type": "tsimcne", "epochs": 8, "eval_epochs": [1, 9]})",
+           "runs[0].method.eval_epochs[1]");
+  error_at(R"({"type": "tsimcne", "epochs": 8, "eval_epochs": [4, 2]})",
+           "runs[0].method.eval_epochs: must be strictly increasing");
+  error_at(R"({"type": "tsimcne", "epochs": 8, "eval_epochs": [0]})",
+           "runs[0].method.eval_epochs[0]");
+  error_at(R"({"type": "tsimcne", "eval_k": 5})", "runs[0].method.eval_k");
+  error_at(R"({"type": "tsimcne", "cut": 3})", "runs[0].method.cut");
+}
+
 TEST(TsimcneMethod, WithoutLibTorchTheTypeIsAMissingFeature) {
   register_torch_methods();
   set_torch_method_factory("tsimcne", {});
@@ -234,6 +275,82 @@ TEST(TsimcneMethod, ResumesFromTheRunnersCheckpoint) {
   EXPECT_EQ(resumed.embedding.data, plain.embedding.data);
   EXPECT_EQ(resumed.trace.columns.at("loss"), plain.trace.columns.at("loss"));
   std::filesystem::remove_all(dir);
+}
+
+TEST(TsimcneMethod, CutInitDividesEveryParameterOfTheSeededInit) {
+  TsimcneParams p;
+  p.backbone = "small_cnn";
+  p.width = 4;
+  p.hidden_dim = 16;
+  p.epochs = {3};
+  p.dim = 8;
+  const auto uncut = make_tsimcne_model(p, 1, 7);
+  p.cut_init = 3.0;
+  const auto cut = make_tsimcne_model(p, 1, 7);
+  const auto a = uncut->named_parameters(), b = cut->named_parameters();
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_GT(a.size(), 6u); // convolutions, BN gamma and beta, the head
+  for (const auto &item : a) {
+    const torch::Tensor want = item.value().detach() / 3.0;
+    EXPECT_TRUE(torch::equal(b[item.key()].detach(), want)) << item.key();
+  }
+  // The BN running statistics are buffers, not parameters: untouched.
+  const auto ab = uncut->named_buffers(), bb = cut->named_buffers();
+  for (const auto &item : ab)
+    EXPECT_TRUE(torch::equal(bb[item.key()], item.value())) << item.key();
+  // Another seed, another init.
+  p.cut_init = 1.0;
+  const auto other = make_tsimcne_model(p, 1, 8);
+  EXPECT_FALSE(torch::equal(other->output_layer()->weight,
+                            uncut->output_layer()->weight));
+}
+
+TEST(TsimcneMethod, NormColumnsAndEvalEpochsInTheTrace) {
+  const TinyImages data;
+  TsimcneParams p;
+  p.backbone = "small_cnn";
+  p.width = 8;
+  p.hidden_dim = 16;
+  p.loss = "cosine";
+  p.epochs = {4};
+  p.dim = 16;
+  p.batch_size = 8;
+  p.learning_rate = 0.05;
+  p.warmup_epochs = 0;
+  p.torch_threads = 1;
+  p.cut_init = 3.0;
+  p.grad_scale = 1.0;
+  p.eval_epochs = {1, 2, 4};
+  p.eval_k = 3;
+  TsimcneMethod method(p);
+  RunContext ctx;
+  ctx.seed = 2;
+  const MethodOutput out = method.run(data.problem(), ctx);
+  const auto &knn = out.trace.columns.at("knn_features");
+  ASSERT_EQ(knn.size(), 4u);
+  EXPECT_TRUE(std::isfinite(knn[0]) && std::isfinite(knn[1]) &&
+              std::isfinite(knn[3]));
+  EXPECT_TRUE(std::isnan(knn[2]));
+  EXPECT_EQ(out.trace.columns.at("norm_class0").size(), 4u);
+  EXPECT_EQ(out.trace.columns.at("norm_class1").size(), 4u);
+
+  // Cut-init shrinks z at the start: the first epoch's mean norm is below
+  // that of the uncut run with the same seed (about c^3 at init).
+  p.cut_init = 1.0;
+  const MethodOutput uncut = TsimcneMethod(p).run(data.problem(), ctx);
+  EXPECT_LT(out.trace.columns.at("norm_mean")[0],
+            uncut.trace.columns.at("norm_mean")[0]);
+
+  // eval_epochs without labels: an error; without eval_epochs no labels
+  // are needed (and no class columns appear).
+  Problem unlabelled = data.problem();
+  const std::vector<std::int32_t> none;
+  unlabelled.labels = &none;
+  EXPECT_THROW(method.run(unlabelled, ctx), NebenchError);
+  p.eval_epochs.clear();
+  const MethodOutput plain = TsimcneMethod(p).run(unlabelled, ctx);
+  EXPECT_FALSE(plain.trace.columns.count("norm_class0"));
+  EXPECT_FALSE(plain.trace.columns.count("knn_features"));
 }
 
 TEST(TsimcneMethod, RefusesDataWithoutImages) {

@@ -60,8 +60,11 @@ public:
 
   /// Divides every parameter (weights, biases, BN gamma and beta; not the
   /// BN running statistics, which are buffers) by c in place:
-  /// cut-initialization (Draganov et al. 2025, cut_weights with cut_all).
-  /// Throws NebenchError unless c > 0.
+  /// cut-initialization (Draganov et al. 2025, sec. 3.4, cut_weights with
+  /// cut_all). A convolution followed by BN is scale-free (BN divides its
+  /// output by its own std), so its cut has no effect downstream; the cut
+  /// works through the BN affine parameters and the BN-free head, which
+  /// shrink z by about c per layer. Throws NebenchError unless c > 0.
   void scale_parameters(double c);
 
   /// Train mode as Module::train, except that the backbone stays in eval

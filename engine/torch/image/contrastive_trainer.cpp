@@ -6,7 +6,9 @@
 #include "engine/torch/image/contrastive_checkpoint.h"
 #include "engine/torch/image/contrastive_embed.h"
 #include "engine/torch/image/contrastive_losses.h"
+#include "engine/torch/image/grad_scale.h"
 #include "engine/torch/image/warmup_cosine_lr.h"
+#include "metrics/knn_accuracy.h"
 #include "metrics/norm_stats.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -15,6 +17,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <numeric>
 #include <optional>
 #include <sstream>
@@ -45,15 +49,68 @@ std::string stage_name(std::size_t s, std::size_t count) {
   return "stage " + std::to_string(s + 1) + "/" + std::to_string(count);
 }
 
-/// Norm statistics of z over the fixed subset (eval mode, no augmentation).
-NormStats z_norm_stats(ContrastiveModel &model, const torch::Tensor &subset,
-                       int batch_size) {
-  const torch::Tensor Z =
-      embed(model, subset, batch_size).first.to(torch::kFloat64).contiguous();
-  MatrixD y(Z.size(0), Z.size(1));
-  std::copy(Z.data_ptr<double>(), Z.data_ptr<double>() + Z.numel(),
-            y.data.begin());
-  return norm_stats(y);
+/// A floating N x k tensor as an N x k MatrixD (on the CPU).
+MatrixD to_matrix(const torch::Tensor &t) {
+  const torch::Tensor c = t.to(torch::kCPU, torch::kFloat64).contiguous();
+  MatrixD m(c.size(0), c.size(1));
+  std::copy(c.data_ptr<double>(), c.data_ptr<double>() + c.numel(),
+            m.data.begin());
+  return m;
+}
+
+/// Norms of z over the fixed subset (eval mode, no augmentation): their
+/// statistics and, per class of `labels` (the subset's first entries; one
+/// column per label >= 0), the mean norm.
+struct SubsetNorms {
+  NormStats stats;
+  std::map<std::int32_t, double> class_means;
+};
+
+SubsetNorms z_norms(ContrastiveModel &model, const torch::Tensor &subset,
+                    int batch_size, const std::vector<std::int32_t> &labels) {
+  const MatrixD y = to_matrix(embed(model, subset, batch_size).first);
+  SubsetNorms out;
+  out.stats = norm_stats(y);
+  if (labels.empty())
+    return out;
+  std::map<std::int32_t, std::pair<double, std::int64_t>> sums;
+  for (std::int64_t i = 0; i < y.rows; ++i) {
+    const std::int32_t k = labels[static_cast<std::size_t>(i)];
+    if (k < 0)
+      continue;
+    double sq = 0.0;
+    for (std::int64_t j = 0; j < y.cols; ++j)
+      sq += y(i, j) * y(i, j);
+    auto &[sum, count] = sums[k];
+    sum += std::sqrt(sq);
+    ++count;
+  }
+  for (const auto &[k, sc] : sums)
+    out.class_means[k] = sc.first / static_cast<double>(sc.second);
+  return out;
+}
+
+/// kNN accuracy of the backbone features h of all images (eval mode, no
+/// augmentation): the early-training monitor of Draganov et al. (2025,
+/// sec. 3.4), with metrics/knn_accuracy.h's stratified split.
+double features_knn_accuracy(ContrastiveModel &model,
+                             const torch::Tensor &images,
+                             const TrainerParams &p) {
+  const MatrixD h = to_matrix(embed(model, images, p.batch_size).second);
+  return knn_accuracy(h, p.labels, p.eval_k, p.eval_test_fraction, p.seed);
+}
+
+/// FNV-1a of the labels, for the fingerprint.
+std::uint64_t labels_hash(const std::vector<std::int32_t> &labels) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (const std::int32_t v : labels) {
+    auto u = static_cast<std::uint32_t>(v);
+    for (int b = 0; b < 4; ++b, u >>= 8) {
+      h ^= u & 0xffu;
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
 }
 
 } // namespace
@@ -122,6 +179,21 @@ ContrastiveTrainer::ContrastiveTrainer(TrainerParams params)
     fail("temperature must be > 0");
   if (p.norm_images < 0)
     fail("norm_images must be >= 0");
+  if (!(p.grad_scale >= 0) || !std::isfinite(p.grad_scale))
+    fail("grad_scale must be >= 0");
+  const int total = total_epochs();
+  for (std::size_t i = 0; i < p.eval_epochs.size(); ++i) {
+    const int e = p.eval_epochs[i];
+    if (e < 1 || e > total)
+      fail("eval_epochs: " + std::to_string(e) + " is outside [1, " +
+           std::to_string(total) + "] (the total epochs)");
+    if (i > 0 && e <= p.eval_epochs[i - 1])
+      fail("eval_epochs must be strictly increasing");
+  }
+  if (p.eval_k < 1)
+    fail("eval_k must be >= 1");
+  if (!(p.eval_test_fraction > 0 && p.eval_test_fraction < 1))
+    fail("eval_test_fraction must be in (0, 1)");
 }
 
 int ContrastiveTrainer::total_epochs() const {
@@ -145,6 +217,19 @@ ContrastiveTrainer::fingerprint(const torch::Tensor &images,
     o << ' ' << images.size(d);
   o << " backbone " << model.backbone_name() << ' ' << model.feature_dim()
     << " hidden " << model.hidden_dim();
+  // Keys added after the first checkpoints appear only when set, so that
+  // the fingerprints of runs without them stay as they were.
+  if (p.grad_scale != 0)
+    o << " grad_scale " << p.grad_scale;
+  if (!p.labels.empty())
+    o << " labels " << p.labels.size() << ' ' << labels_hash(p.labels);
+  if (!p.eval_epochs.empty()) {
+    o << " eval_epochs";
+    for (const int e : p.eval_epochs)
+      o << ' ' << e;
+    o << " eval_k " << p.eval_k << " eval_test_fraction "
+      << p.eval_test_fraction;
+  }
   for (const TrainStage &st : p.stages)
     o << " | stage " << st.epochs << ' ' << st.learning_rate << ' '
       << st.warmup_epochs << ' ' << st.out_dim << ' '
@@ -163,6 +248,14 @@ Trace ContrastiveTrainer::train(const torch::Tensor &images,
                        "N x C x H x W tensor with N >= 2");
   if (!augment)
     throw NebenchError("contrastive trainer: no augmentation given");
+  if (!p.labels.empty() &&
+      static_cast<std::int64_t>(p.labels.size()) != images.size(0))
+    throw NebenchError(
+        "contrastive trainer: " + std::to_string(p.labels.size()) +
+        " labels for " + std::to_string(images.size(0)) + " images");
+  if (!p.eval_epochs.empty() && p.labels.empty())
+    throw NebenchError("contrastive trainer: eval_epochs needs the images' "
+                       "labels (the kNN accuracy is over classes)");
   const auto start = std::chrono::steady_clock::now();
   const torch::Device device = model.output_layer()->weight.device();
   const std::int64_t n = images.size(0);
@@ -210,6 +303,10 @@ Trace ContrastiveTrainer::train(const torch::Tensor &images,
   const std::int64_t norm_count =
       p.norm_images == 0 ? n : std::min<std::int64_t>(n, p.norm_images);
   const torch::Tensor norm_subset = images.narrow(0, 0, norm_count);
+  const std::vector<std::int32_t> norm_labels =
+      p.labels.empty() ? std::vector<std::int32_t>{}
+                       : std::vector<std::int32_t>(
+                             p.labels.begin(), p.labels.begin() + norm_count);
   // drop_last = True; a set smaller than one batch is one batch.
   const std::int64_t batch = std::min<std::int64_t>(p.batch_size, n);
   const std::int64_t batches = n / batch;
@@ -268,7 +365,10 @@ Trace ContrastiveTrainer::train(const torch::Tensor &images,
             v1.size(0) != batch || v1.sizes() != v2.sizes())
           throw NebenchError("contrastive trainer: the augmentation must "
                              "return B x C x H x W views of one shape");
-        const torch::Tensor z = model.forward(torch::cat({v1, v2}, 0)).first;
+        // GradScale (Algorithm 1 of Draganov et al. 2025) sits between the
+        // projector and the loss; p = 0 leaves z untouched.
+        const torch::Tensor z = grad_scale(
+            model.forward(torch::cat({v1, v2}, 0)).first, p.grad_scale);
         const torch::Tensor z1 = z.narrow(0, 0, batch);
         const torch::Tensor z2 = z.narrow(0, batch, batch);
         const torch::Tensor loss = p.loss == "cauchy"
@@ -287,15 +387,25 @@ Trace ContrastiveTrainer::train(const torch::Tensor &images,
         throw NumericalError("contrastive trainer: " + label + ", epoch " +
                              std::to_string(e + 1) + ": the loss is " +
                              std::to_string(mean_loss));
-      const NormStats norms = z_norm_stats(model, norm_subset, p.batch_size);
+      const SubsetNorms norms =
+          z_norms(model, norm_subset, p.batch_size, norm_labels);
       trace.push("epoch", done);
       trace.push("stage", stage + 1);
       trace.push("loss", mean_loss);
       trace.push("lr", lr);
-      trace.push("norm_mean", norms.mean);
-      trace.push("norm_q05", norms.q05);
-      trace.push("norm_q50", norms.median);
-      trace.push("norm_q95", norms.q95);
+      trace.push("norm_mean", norms.stats.mean);
+      trace.push("norm_q05", norms.stats.q05);
+      trace.push("norm_q50", norms.stats.median);
+      trace.push("norm_q95", norms.stats.q95);
+      for (const auto &[k, mean] : norms.class_means)
+        trace.push("norm_class" + std::to_string(k), mean);
+      if (!p.eval_epochs.empty()) {
+        const bool eval = std::binary_search(p.eval_epochs.begin(),
+                                             p.eval_epochs.end(), done);
+        trace.push("knn_features",
+                   eval ? features_knn_accuracy(model, images, p)
+                        : std::numeric_limits<double>::quiet_NaN());
+      }
       trace.push("seconds",
                  seconds_before + std::chrono::duration<double>(
                                       std::chrono::steady_clock::now() - start)

@@ -24,6 +24,14 @@
 //     (infonce_cauchy or infonce_cosine), backward, SGD step;
 //   - a trace row, a checkpoint (when checkpoint_path is set), then
 //     ctx.report(). ctx.check() runs before every batch.
+// Norm logging and manipulation (Draganov et al., ICML 2025; sec. 3 of
+// papers/tsimcne_medical_norms.md): every trace row has norm statistics of
+// z over a fixed subset, per class when labels are given (claims N2, N3);
+// grad_scale applies GradScale (their Algorithm 1, image/grad_scale.h) to z
+// before the loss; eval_epochs adds the kNN accuracy of the backbone
+// features after chosen epochs, their early-training monitor (claim N4).
+// Cut-initialization (sec. 3.4) is the caller's: ContrastiveModel::
+// scale_parameters after the seeded init.
 // The model's initial weights are the caller's: seed torch::manual_seed
 // before building it. On the CPU a seeded run is bitwise reproducible for a
 // fixed thread count; a run resumed from its checkpoint ends with the same
@@ -92,6 +100,33 @@ struct TrainerParams {
   /// images (dataset order, un-augmented, eval mode) after each epoch; 0 =
   /// all N. A fixed subset keeps the columns comparable between epochs.
   int norm_images = 1024;
+  /// Class label of every image (N values), or empty. With labels the trace
+  /// gains "norm_class<k>": the mean |z| over the images of class k in the
+  /// norm subset, one column per class k >= 0 that occurs there (negative
+  /// labels mark unlabelled images and get none); Draganov et al. (2025,
+  /// sec. 3.2 S3 and sec. 3.3) read class means of the norm (rare and
+  /// unseen classes get smaller norms). eval_epochs needs them.
+  std::vector<std::int32_t> labels;
+  /// GradScale power p (Draganov et al. 2025, Algorithm 1, `RescaleNorm`):
+  /// the gradient of row i of z is multiplied by |z_i|^p in the backward
+  /// pass (engine/torch/image/grad_scale.h); p = 1 cancels the 1 / |z|
+  /// factor of a cosine loss. 0 = off (default); >= 0.
+  double grad_scale = 0.0;
+  /// Epochs (1-based over all stages, strictly increasing, each in [1,
+  /// total epochs]) after which the kNN accuracy of the backbone features h
+  /// of all N un-augmented images is measured (knn_accuracy of
+  /// metrics/knn_accuracy.h: eval_k neighbours, a stratified split with
+  /// eval_test_fraction held out and the trainer's seed) and logged in the
+  /// trace column "knn_features" (NaN on the other epochs; the column is
+  /// absent when this is empty). Draganov et al. (2025, sec. 3.4) monitor
+  /// kNN accuracy of the backbone at power-of-two epochs to show that
+  /// cut-initialization and GradScale speed up early training (claim N4).
+  /// Needs labels.
+  std::vector<int> eval_epochs;
+  /// Neighbours of the eval_epochs kNN classifier (t-SimCNE's k = 15).
+  int eval_k = 15;
+  /// Held-out share of every class in the eval_epochs kNN split, in (0, 1).
+  double eval_test_fraction = 0.2;
 };
 
 /// t-SimCNE's base learning rate 0.03 batch / 256 (sec. 1.3; 0.12 at 1024).
@@ -119,26 +154,32 @@ public:
   /// Throws NebenchError for invalid parameters (no stages, a stage with
   /// epochs < 1 or warm-up outside [0, epochs], learning rates < 0,
   /// batch_size < 1, momentum outside [0, 1), weight_decay < 0, an unknown
-  /// loss, temperature <= 0, norm_images < 0).
+  /// loss, temperature <= 0, norm_images < 0, grad_scale < 0, eval_epochs
+  /// not strictly increasing inside [1, total epochs], eval_k < 1,
+  /// eval_test_fraction outside (0, 1)).
   explicit ContrastiveTrainer(TrainerParams params);
 
   /// Trains `model` in place through all stages on `images` (N x C x H x W
   /// float32 in [0, 1], N >= 2, on the CPU or the model's device). Returns
   /// one trace row per epoch: epoch (1-based over all stages), stage
   /// (1-based), loss (the mean of the batch losses), lr, norm_mean /
-  /// norm_q05 / norm_q50 / norm_q95 of |z| (see norm_images), seconds (wall
-  /// time since the run's start, carried over a resume). With a checkpoint
+  /// norm_q05 / norm_q50 / norm_q95 of |z| (see norm_images), with labels
+  /// norm_class<k> (see labels), with eval_epochs knn_features (NaN on the
+  /// epochs not listed), seconds (wall time since the run's start, carried
+  /// over a resume). Every column has one value per row. With a checkpoint
   /// it resumes where the checkpoint left off (the returned trace includes
   /// the earlier rows; a finished checkpoint returns at once with its
   /// state loaded). Throws Interrupted from ctx.check(), NumericalError for
-  /// a non-finite loss, NebenchError for bad inputs or a checkpoint of a
-  /// different configuration, DataError for an unreadable checkpoint.
+  /// a non-finite loss, NebenchError for bad inputs (also: labels that are
+  /// neither empty nor N values, eval_epochs without labels) or a
+  /// checkpoint of a different configuration, DataError for an unreadable
+  /// checkpoint.
   Trace train(const torch::Tensor &images, const Augment &augment,
               ContrastiveModel &model, const RunContext &ctx) const;
 
   /// The configuration that a checkpoint must match to be resumed: the
-  /// parameters (except checkpoint_path), the images' shape and the model's
-  /// backbone and widths.
+  /// parameters (except checkpoint_path; the labels by count and hash), the
+  /// images' shape and the model's backbone and widths.
   std::string fingerprint(const torch::Tensor &images,
                           const ContrastiveModel &model) const;
 
