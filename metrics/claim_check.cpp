@@ -116,6 +116,18 @@ read_bound(const SpecNode &node,
   return b;
 }
 
+/// "range": [lo, hi] of two plain numbers, lo <= hi (ratio_in, slope).
+void read_number_range(const SpecNode &chk, ClaimSpec &c) {
+  const auto range = chk.numbers("range");
+  if (range.size() != 2)
+    chk.fail_at("range", "must be [lo, hi], got " +
+                             std::to_string(range.size()) + " numbers");
+  c.lo = range[0];
+  c.hi = range[1];
+  if (c.lo > c.hi)
+    chk.fail_at("range", "lo must be <= hi");
+}
+
 } // namespace
 
 ClaimSpec
@@ -185,26 +197,12 @@ ClaimSpec::from_spec(const SpecNode &node,
   } else if (c.type == "ratio_in") {
     c.a = read_selection(chk.child("a"), runs, &c.metric_a);
     c.b = read_selection(chk.child("b"), runs, &c.metric_b);
-    const auto range = chk.numbers("range");
-    if (range.size() != 2)
-      chk.fail_at("range", "must be [lo, hi], got " +
-                               std::to_string(range.size()) + " numbers");
-    c.lo = range[0];
-    c.hi = range[1];
-    if (c.lo > c.hi)
-      chk.fail_at("range", "lo must be <= hi");
+    read_number_range(chk, c);
   } else if (c.type == "slope") {
     c.target.run = read_run(chk, runs);
     c.over = read_over(chk, c.target.run, runs);
     c.log_axes = chk.boolean("log", true);
-    const auto range = chk.numbers("range");
-    if (range.size() != 2)
-      chk.fail_at("range", "must be [lo, hi], got " +
-                               std::to_string(range.size()) + " numbers");
-    c.lo = range[0];
-    c.hi = range[1];
-    if (c.lo > c.hi)
-      chk.fail_at("range", "lo must be <= hi");
+    read_number_range(chk, c);
   } else if (c.type == "close") {
     c.a = read_selection(chk.child("a"), runs);
     c.b = read_selection(chk.child("b"), runs);

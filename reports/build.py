@@ -411,6 +411,19 @@ def plot_trace_groups(images, traces):
     return out
 
 
+def panel_grid(panels, legend, row_height):
+    """A figure for `panels` small plots, up to 3 per row, with room on the
+    right for a shared legend when `legend`; returns (fig, nrows, ncols)."""
+    ncols = min(3, panels)
+    nrows = math.ceil(panels / ncols)
+    legend_w = 2.2 if legend else 0.0
+    width, height = 2.8 * ncols + legend_w, row_height * nrows + 0.2
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=0.55 / width, right=1 - (legend_w + 0.15) / width,
+                        bottom=0.45 / height, top=1 - 0.3 / height, wspace=0.32, hspace=0.6)
+    return fig, nrows, ncols
+
+
 def plot_traces(images, traces, name="traces"):
     """One panel per trace column, one line per run (dashed if the run failed).
 
@@ -426,13 +439,7 @@ def plot_traces(images, traces, name="traces"):
     columns.sort(key=lambda c: (rank.get(c, len(rank)), c))
     if not columns:
         return None
-    ncols = min(3, len(columns))
-    nrows = math.ceil(len(columns) / ncols)
-    legend_w = 2.2 if len(traces) > 1 else 0.0
-    width, height = 2.8 * ncols + legend_w, 2.0 * nrows + 0.2
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=0.55 / width, right=1 - (legend_w + 0.15) / width,
-                        bottom=0.45 / height, top=1 - 0.3 / height, wspace=0.32, hspace=0.6)
+    fig, nrows, ncols = panel_grid(len(columns), len(traces) > 1, 2.0)
     colours = categorical_colours(len(traces))
     handles = {}  # run id -> its first line, for the shared legend
     for i, col in enumerate(columns):
@@ -501,13 +508,7 @@ def plot_norms(images, traces, class_names=()):
         nth[key] = nth.get(key, 0) + 1
     with_class = [with_class[i] for _, i in sorted(order)][:MAX_CLASS_PANELS]
     panels = 1 + bool(with_knn) + len(with_class)
-    ncols = min(3, panels)
-    nrows = math.ceil(panels / ncols)
-    legend_w = 2.2 if len(runs) > 1 else 0.0
-    width, height = 2.8 * ncols + legend_w, 2.1 * nrows + 0.2
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=0.55 / width, right=1 - (legend_w + 0.15) / width,
-                        bottom=0.45 / height, top=1 - 0.3 / height, wspace=0.32, hspace=0.6)
+    fig, nrows, ncols = panel_grid(panels, len(runs) > 1, 2.1)
     colours = categorical_colours(len(runs))
     handles = {}
 
