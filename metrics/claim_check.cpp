@@ -157,7 +157,7 @@ ClaimSpec::from_spec(const SpecNode &node,
   c.check = chk.raw();
   c.type = chk.string("type", std::nullopt,
                       {"monotone", "greater", "argmax_in", "within", "ratio_in",
-                       "close", "slope"});
+                       "close", "slope", "bound"});
   if (c.type != "ratio_in") // ratio_in names a metric per side
     c.metric = read_metric(chk);
   if (c.type != "greater" && chk.has("paired"))
@@ -207,6 +207,14 @@ ClaimSpec::from_spec(const SpecNode &node,
     c.a = read_selection(chk.child("a"), runs);
     c.b = read_selection(chk.child("b"), runs);
     c.tolerance = chk.number("tolerance", std::nullopt, Range::at_least(0));
+  } else if (c.type == "bound") {
+    c.target.run = read_run(chk, runs);
+    c.target.params = read_params(chk, c.target.run, runs);
+    if (chk.has("above") == chk.has("below"))
+      chk.fail("needs exactly one of \"above\" and \"below\" (the "
+               "threshold the metric's mean must clear)");
+    c.above = chk.has("above");
+    c.threshold = chk.number(c.above ? "above" : "below");
   } else { // within
     c.target.run = read_run(chk, runs);
     c.target.params = read_params(chk, c.target.run, runs);
@@ -961,6 +969,41 @@ void eval_within(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
                   fmt(c.tolerance);
 }
 
+void eval_bound(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
+                ClaimResult &r) {
+  json excluded = json::array();
+  const Stats s = stats_of(select_values(c.target, rows, c.metric, excluded));
+  json &obs = r.observed;
+  obs["selection"] = describe(c.target);
+  obs["n"] = s.n;
+  obs["mean"] = s.mean;
+  obs["sd"] = s.sd;
+  obs[c.above ? "above" : "below"] = c.threshold;
+  obs["excluded"] = excluded;
+  if (s.n == 0) {
+    r.verdict = "inconclusive";
+    r.explanation = c.metric + ": no valid runs for " + describe(c.target);
+    return;
+  }
+  const double spread = s.n >= 2 ? 2 * s.sd : 0.0;
+  obs["spread"] = spread;
+  const bool beyond = c.above ? s.mean > c.threshold : s.mean < c.threshold;
+  const std::string head = c.metric + " of " + describe(c.target) + ": mean " +
+                           fmt(s.mean, "%.4g") + " over " +
+                           std::to_string(s.n) + " seed(s), " +
+                           (beyond ? (c.above ? "above " : "below ")
+                                   : (c.above ? "not above " : "not below ")) +
+                           fmt(c.threshold, "%.4g");
+  if (s.n >= 2 && std::fabs(s.mean - c.threshold) <= spread) {
+    r.verdict = "inconclusive";
+    r.explanation = head + " but within 2x seed spread " + fmt(spread);
+    return;
+  }
+  r.verdict = beyond ? "pass" : "fail";
+  r.explanation = head + (s.n >= 2 ? ", beyond 2x seed spread " + fmt(spread)
+                                   : " (fewer than 2 seeds, no spread)");
+}
+
 /// Least-squares line y = intercept + slope x; nullopt with fewer than 2
 /// distinct x.
 struct LineFit {
@@ -1145,6 +1188,8 @@ ClaimResult evaluate_claim(const ClaimSpec &claim,
     eval_close(claim, rows, r);
   else if (claim.type == "slope")
     eval_slope(claim, rows, r);
+  else if (claim.type == "bound")
+    eval_bound(claim, rows, r);
   else {
     r.verdict = "inconclusive";
     r.explanation = "unknown check type \"" + claim.type + "\"";

@@ -44,13 +44,14 @@ struct ClaimSpec {
   std::string id;       ///< unique, starts with the CLAIMS.md label ("S1-...")
   std::string text;     ///< the claim in words
   nlohmann::json check; ///< the check object as written in the spec
-  /// monotone | greater | argmax_in | within | ratio_in | close | slope
+  /// monotone | greater | argmax_in | within | ratio_in | close | slope |
+  /// bound
   std::string type;
   /// stored metric name, e.g. "knn_recall@15" ("" for ratio_in, whose
   /// sides name their own: metric_a, metric_b)
   std::string metric;
-  ClaimSelection target; ///< run (and params, within) of monotone, argmax_in,
-                         ///< within, slope
+  ClaimSelection target; ///< run (and params, within and bound) of
+                         ///< monotone, argmax_in, within, slope, bound
   std::string over;      ///< swept param of monotone, argmax_in and slope
   std::string direction; ///< monotone: "increasing" | "decreasing"
   /// monotone: allowed wrong-way step; within: |mean - reference| bound;
@@ -86,6 +87,12 @@ struct ClaimSpec {
   /// over on linear axes. Both axes together: no semi-log fits.
   bool log_axes = true;
   double reference = 0; ///< within: expected value (e.g. a paper's number)
+  /// bound: the mean over seeds must lie above (spec key "above") or below
+  /// ("below") `threshold` by more than 2 sd over seeds (inside: the claim
+  /// is inconclusive, as for greater); e.g. an AUROC above chance 0.5, a
+  /// norm ratio below 1
+  double threshold = 0;
+  bool above = true;
   /// Optional: why the claim may not hold in this setting (settings, data
   /// size, a reimplementation's differences); reports show it when the
   /// verdict is not pass. "" when the spec gives none.

@@ -2,11 +2,13 @@
 
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
+#include "metrics/class_norms.h"
 #include "metrics/distance_correlation.h"
 #include "metrics/embedding_knn.h"
 #include "metrics/knn_accuracy.h"
 #include "metrics/knn_recall.h"
 #include "metrics/linear_probe.h"
+#include "metrics/norm_confidence.h"
 #include "metrics/norm_stats.h"
 #include "metrics/rank_correlation.h"
 #include "metrics/silhouette.h"
@@ -122,6 +124,39 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
               ? knn_accuracy(*on, *in.labels, s.k, s.test_fraction, in.seed)
               : linear_probe_accuracy(*on, *in.labels, s.test_fraction,
                                       in.seed);
+    } else if (s.type == "norm_confidence") {
+      if (!in.labels || in.labels->empty())
+        continue;
+      require_rows("the label vector",
+                   static_cast<std::int64_t>(in.labels->size()), n);
+      const NormConfidence nc = norm_confidence(
+          y, *in.labels, {s.k, s.test_fraction, s.bins, s.min_bin}, in.seed);
+      const auto names = metric_names(s);
+      const auto put = [&out](const std::string &name, double v) {
+        if (std::isfinite(v))
+          out[name] = v;
+      };
+      put(names[0], nc.auroc);
+      put(names[1], nc.bin_spearman);
+      out[names[2]] = nc.bins_used;
+      // The accuracy of the lowest and the highest used bin: the two ends
+      // of the paper's accuracy-per-norm-bin curve.
+      for (int b = 0; b < s.bins; ++b)
+        if (std::isfinite(nc.bin_accuracy[b])) {
+          put(names[4], nc.bin_accuracy[b]);
+          if (out.count(names[3]) == 0)
+            put(names[3], nc.bin_accuracy[b]);
+        }
+    } else if (s.type == "class_norms") {
+      if (!in.labels || in.labels->empty() || !in.training_rows)
+        continue;
+      require_rows("the label vector",
+                   static_cast<std::int64_t>(in.labels->size()), n);
+      const ClassNorms cn = class_norms(y, *in.labels, *in.training_rows);
+      if (cn.unseen_ratio)
+        out["norm_unseen_ratio"] = *cn.unseen_ratio;
+      if (cn.count_spearman)
+        out["norm_count_spearman"] = *cn.count_spearman;
     } else if (s.type == "spearman" || s.type == "distance_correlation") {
       if (!in.X)
         throw NebenchError(s.type + ": needs the input data X");

@@ -40,13 +40,19 @@ struct MetricInput {
   /// the representation the method also returned (MethodOutput::features,
   /// n rows); may be null, then metrics with "on": "features" are skipped
   const MatrixD *features = nullptr;
+  /// the rows the method trained on when it trained on a subset
+  /// (MethodOutput::training_rows); may be null, then class_norms is skipped
+  const std::vector<std::int64_t> *training_rows = nullptr;
 };
 
 /// Stored metric name -> value for every spec (names as metric_names()).
 /// knn_recall computes the embedding kNN once (largest k, union of samples).
 /// Skipped, i.e. absent from the map: knn_recall_affinity@k without
 /// affinities, knn_accuracy@k, linear_probe and silhouette without labels,
-/// the "_features" variants without features, silhouette when
+/// the "_features" variants without features, norm_confidence without
+/// labels (norm_knn_spearman with fewer than 3 used bins, norm_knn_auroc
+/// when every or no prediction is correct), class_norms without labels or
+/// training rows (each of its values when undefined), silhouette when
 /// the sample holds fewer than 2 classes, last_<column> when the trace is
 /// missing, lacks the column or its last value is not finite (e.g. c of an
 /// InfoNCE phase after an early NEG phase), and every cross-run metric

@@ -31,6 +31,13 @@ MetricSpec MetricSpec::from_spec(
                                         /*hi_open=*/true});
     s.on =
         node.string("on", std::string("embedding"), {"embedding", "features"});
+  } else if (s.type == "norm_confidence") {
+    s.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
+    s.test_fraction = node.number("test_fraction", 0.2,
+                                  Range{0.0, 1.0, /*lo_open=*/true,
+                                        /*hi_open=*/true});
+    s.bins = static_cast<int>(node.integer("bins", 20, Range::closed(1, 1e4)));
+    s.min_bin = node.integer("min_bin", 10, Range::closed(1, 1e9));
   } else if (s.type == "spearman") {
     s.points = node.integer("points", 5000, Range::at_least(10));
   } else if (s.type == "distance_correlation") {
@@ -76,10 +83,17 @@ bool is_cross_run(const MetricSpec &spec) {
 }
 
 const std::vector<std::string> &metric_types() {
-  static const std::vector<std::string> types = {
-      "knn_recall", "knn_accuracy",         "linear_probe",
-      "spearman",   "distance_correlation", "distance_correlation_to_run",
-      "norms",      "silhouette",           "trace_last"};
+  static const std::vector<std::string> types = {"knn_recall",
+                                                 "knn_accuracy",
+                                                 "linear_probe",
+                                                 "spearman",
+                                                 "distance_correlation",
+                                                 "distance_correlation_to_run",
+                                                 "norms",
+                                                 "norm_confidence",
+                                                 "class_norms",
+                                                 "silhouette",
+                                                 "trace_last"};
   return types;
 }
 
@@ -120,6 +134,12 @@ std::vector<std::string> metric_names(const MetricSpec &spec) {
     return {"dcor_to_" + spec.run};
   if (spec.type == "norms")
     return norm_metric_names();
+  if (spec.type == "norm_confidence")
+    return {"norm_knn_auroc" + at_k, "norm_knn_spearman" + at_k,
+            "norm_knn_bins" + at_k, "norm_knn_low" + at_k,
+            "norm_knn_high" + at_k};
+  if (spec.type == "class_norms")
+    return {"norm_unseen_ratio", "norm_count_spearman"};
   if (spec.type == "silhouette")
     return {"silhouette"};
   if (spec.type == "trace_last")

@@ -15,7 +15,7 @@ namespace nebench {
 struct MetricSpec {
   /// knn_recall | knn_accuracy | linear_probe | spearman |
   /// distance_correlation | distance_correlation_to_run | norms |
-  /// silhouette | trace_last
+  /// norm_confidence | class_norms | silhouette | trace_last
   std::string type;
   /// neighbours per point (knn_recall, knn_accuracy); papers use 15
   /// (papers/spectrum_and_cne.md sections 1.5, 2.3)
@@ -51,6 +51,11 @@ struct MetricSpec {
   /// "<column>@e<E>" (the norms paper's kNN accuracy after epochs 1, 2, 4,
   /// 8: knn_features@e4; claim N4). 0 = the last row.
   std::int64_t epoch = 0;
+  /// norm_confidence (metrics/norm_confidence.h): equal-width bins of the
+  /// rescaled norm (paper: 20) and the fewest held-out samples a bin needs
+  /// to count (paper: 10); k and test_fraction as for knn_accuracy.
+  int bins = 20;
+  std::int64_t min_bin = 10;
 
   /// Strict: exactly the keys of the given type; errors name the JSON path.
   /// `run_sweep_params` maps every run name of the spec to its sweep
@@ -71,7 +76,8 @@ bool is_cross_run(const MetricSpec &spec);
 /// Stored metric names this spec produces ("knn_recall@15",
 /// "knn_recall_affinity@15", "knn_accuracy@15", "knn_accuracy_features@15",
 /// "linear_probe", "spearman", "dcor_input",
-/// "dcor_to_umap", "norm_mean", "silhouette", "last_c", ...). A name may be
+/// "dcor_to_umap", "norm_mean", "norm_knn_auroc@15", "norm_unseen_ratio",
+/// "silhouette", "last_c", ...). A name may be
 /// absent from a run's results when its input is missing (affinity matrix,
 /// labels, trace column): see compute_metrics.
 std::vector<std::string> metric_names(const MetricSpec &spec);

@@ -43,6 +43,10 @@ struct MethodOutput {
   /// model's backbone features h), n rows; read by the metrics with "on":
   /// "features" (t-SimCNE reports kNN and linear accuracy on h), not stored.
   std::optional<MatrixD> features;
+  /// The rows the method trained on when it trained on a subset and
+  /// embedded every row (tsimcne's train_exclude_classes and
+  /// train_class_decay); read by the class_norms metric, not stored.
+  std::optional<std::vector<std::int64_t>> training_rows;
 };
 
 class Method {

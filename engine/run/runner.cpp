@@ -121,6 +121,8 @@ RunRecord execute_run(const PlannedRun &run, const Plan &plan,
       check_finite(*out.features, "features");
       input.features = &*out.features;
     }
+    if (out.training_rows)
+      input.training_rows = &*out.training_rows;
     rec.metrics = compute_metrics(plan.metrics, input);
     rec.embedding = convert<float>(out.embedding);
     rec.trace = std::move(out.trace);

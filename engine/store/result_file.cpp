@@ -11,7 +11,6 @@ namespace nebench {
 
 namespace {
 H5::Group root(H5::H5File &f) { return f.openGroup("/"); }
-H5::Group root(const H5::H5File &f) { return f.openGroup("/"); }
 
 std::string str_or(const H5::H5Object &o, const std::string &name,
                    const std::string &fallback = "") {

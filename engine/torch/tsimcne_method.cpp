@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 namespace nebench {
@@ -96,6 +97,12 @@ TsimcneParams TsimcneParams::from_spec(const SpecNode &node) {
   if (node.has("eval_k") && p.eval_epochs.empty())
     node.fail_at("eval_k", "only with \"eval_epochs\" (the epochs whose kNN "
                            "accuracy is logged)");
+  if (node.has("train_exclude_classes"))
+    for (std::int64_t c :
+         node.integers("train_exclude_classes", Range::closed(0, 2147483647.0)))
+      p.train_subset.exclude.push_back(static_cast<std::int32_t>(c));
+  p.train_subset.decay =
+      node.number("train_class_decay", 1.0, Range::at_least(1.0));
   node.finish();
   return p;
 }
@@ -241,9 +248,26 @@ MethodOutput TsimcneMethod::run(const Problem &problem, const RunContext &ctx) {
                          " labels for " + std::to_string(pixels.rows) +
                          " images");
     tp.labels = *problem.labels;
-  } else if (!tp.eval_epochs.empty()) {
-    throw NebenchError("tsimcne: eval_epochs needs a labelled dataset (the "
-                       "kNN accuracy is over its classes)");
+  } else if (!tp.eval_epochs.empty() || params_.train_subset.active()) {
+    throw NebenchError("tsimcne: eval_epochs, train_exclude_classes and "
+                       "train_class_decay need a labelled dataset");
+  }
+  // A class-subset run trains on some rows and embeds them all.
+  torch::Tensor train_images = images;
+  std::optional<std::vector<std::int64_t>> training_rows;
+  if (params_.train_subset.active()) {
+    training_rows =
+        class_subset_rows(tp.labels, params_.train_subset, ctx.seed);
+    if (training_rows->size() < 2)
+      throw NebenchError("tsimcne: the class subset leaves " +
+                         std::to_string(training_rows->size()) +
+                         " training image(s); at least 2 are needed");
+    std::vector<std::int32_t> kept_labels;
+    for (const std::int64_t r : *training_rows)
+      kept_labels.push_back(tp.labels[r]);
+    tp.labels = std::move(kept_labels);
+    train_images = images.index_select(
+        0, torch::tensor(*training_rows, torch::kInt64).to(device));
   }
   const ContrastiveTrainer trainer(std::move(tp));
   const AugmentConfig augment = params_.augment;
@@ -253,10 +277,11 @@ MethodOutput TsimcneMethod::run(const Problem &problem, const RunContext &ctx) {
   };
 
   MethodOutput out;
-  out.trace = trainer.train(images, views, model, ctx);
+  out.trace = trainer.train(train_images, views, model, ctx);
   const auto [z, h] = embed(model, images, params_.embed_batch_size);
   out.embedding = to_matrix(z);
   out.features = to_matrix(h);
+  out.training_rows = std::move(training_rows);
   return out;
 }
 

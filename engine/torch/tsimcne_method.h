@@ -41,6 +41,7 @@
 // every epoch boundary) and ends with the same model as an uninterrupted
 // one.
 
+#include "datasets/class_subset.h"
 #include "engine/ne/method.h"
 #include "engine/torch/augment/augment_config.h"
 #include "engine/torch/image/contrastive_trainer.h"
@@ -124,6 +125,13 @@ struct TsimcneParams {
   /// Neighbours of the eval_epochs kNN accuracy (default 15; a stratified
   /// 80/20 split with the run seed, metrics/knn_accuracy.h).
   int eval_k = 15;
+  /// Training-set make-up for the norms paper's confidence experiments
+  /// (claim N3, protocol E(c, d)): "train_exclude_classes" lists labels
+  /// whose images are left out of training, "train_class_decay" r keeps
+  /// r^-c of class c's images (their unbalanced CIFAR: 1.5). The model
+  /// still embeds every image; MethodOutput::training_rows says which it
+  /// trained on (metric class_norms). Needs a labelled dataset.
+  ClassSubset train_subset;
 
   /// Strict parse of the method node (keys above; "learning_rate" defaults
   /// to 0.03 batch_size / 256, "finetune_learning_rate" to learning_rate /
@@ -156,8 +164,9 @@ public:
   /// Embedding z (n x dim) and features h of every image; trace one row per
   /// epoch (engine/torch/image/contrastive_trainer.h: epoch, stage, loss,
   /// lr, norm statistics of z, per-class norm means when the problem has
-  /// labels, knn_features with eval_epochs, seconds). Throws NebenchError
-  /// when the problem has no images, or no labels for eval_epochs.
+  /// labels, knn_features with eval_epochs, seconds); training_rows when
+  /// train_subset is active. Throws NebenchError when the problem has no
+  /// images, or no labels for eval_epochs or train_subset.
   MethodOutput run(const Problem &problem, const RunContext &ctx) override;
 
   const TsimcneParams &params() const { return params_; }

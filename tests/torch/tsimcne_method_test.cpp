@@ -247,6 +247,43 @@ TEST(TsimcneMethod, RunGivesEmbeddingFeaturesAndOneTraceRowPerEpoch) {
   EXPECT_NE(other.embedding.data, out.embedding.data);
 }
 
+TEST(TsimcneParams, ClassSubsetKeys) {
+  const TsimcneParams d = params_of(R"({"type": "tsimcne"})");
+  EXPECT_FALSE(d.train_subset.active());
+  const TsimcneParams p = params_of(
+      R"({"type": "tsimcne", "train_exclude_classes": [8, 9],
+          "train_class_decay": 1.5})");
+  EXPECT_EQ(p.train_subset.exclude, (std::vector<std::int32_t>{8, 9}));
+  EXPECT_DOUBLE_EQ(p.train_subset.decay, 1.5);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "train_class_decay": 0.5})")
+                .find("runs[0].method.train_class_decay"),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "tsimcne", "train_exclude_classes": [-1]})")
+                .find("runs[0].method.train_exclude_classes[0]"),
+            std::string::npos);
+}
+
+TEST(TsimcneMethod, ClassSubsetTrainsOnSomeRowsAndEmbedsAll) {
+  const TinyImages data;
+  TsimcneParams p = tiny_method().params();
+  p.train_subset.exclude = {1};
+  TsimcneMethod method(p);
+  RunContext ctx;
+  ctx.seed = 2;
+  const MethodOutput out = method.run(data.problem(), ctx);
+  EXPECT_EQ(out.embedding.rows, 24); // every image is embedded
+  ASSERT_TRUE(out.training_rows.has_value());
+  ASSERT_EQ(out.training_rows->size(), 12u); // class 0 only
+  for (const auto r : *out.training_rows)
+    EXPECT_EQ(data.labels[r], 0);
+  // The trace's per-class norms are over the training images: class 1 is
+  // not among them.
+  EXPECT_TRUE(out.trace.columns.count("norm_class0"));
+  EXPECT_FALSE(out.trace.columns.count("norm_class1"));
+  // Without the keys no training rows are reported.
+  EXPECT_FALSE(tiny_method().run(data.problem(), ctx).training_rows);
+}
+
 TEST(TsimcneMethod, ResumesFromTheRunnersCheckpoint) {
   const TinyImages data;
   TsimcneMethod method = tiny_method();
