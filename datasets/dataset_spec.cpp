@@ -66,8 +66,8 @@ PreprocessOp parse_preprocess_op(const SpecNode &node) {
 
 const std::vector<std::string> &dataset_formats() {
   static const std::vector<std::string> formats = {
-      "idx",         "mnist_json",   "npy",         "h5",
-      "cifar10_bin", "cifar100_bin", "medmnist_npz"};
+      "idx",         "mnist_json",   "npy",          "h5",
+      "cifar10_bin", "cifar100_bin", "medmnist_npz", "edge_list"};
   return formats;
 }
 
@@ -90,6 +90,8 @@ std::string infer_dataset_format(const std::string &path) {
   if (ends_with(path, ".gz") || ends_with(path, ".idx") ||
       ends_with(path, "-ubyte"))
     return "idx";
+  if (ends_with(path, ".edges") || ends_with(path, ".edgelist"))
+    return "edge_list";
   if (ends_with(path, ".npy"))
     return "npy";
   if (ends_with(path, ".npz"))
@@ -162,7 +164,7 @@ DatasetSpec DatasetSpec::from_spec(const SpecNode &node,
       }
     }
     if (!spec.labels_path.empty() && spec.format != "idx" &&
-        spec.format != "npy")
+        spec.format != "npy" && spec.format != "edge_list")
       node.fail_at("labels", "not used with format " + spec.format +
                                  " (the labels come from the data itself)");
   }

@@ -2,6 +2,8 @@
 
 #include "datasets/cifar_loader.h"
 #include "datasets/dataset_cache.h"
+#include "datasets/edge_list_loader.h"
+#include "datasets/graph_dataset.h"
 #include "datasets/idx_loader.h"
 #include "datasets/medmnist_loader.h"
 #include "datasets/mnist_json_loader.h"
@@ -140,8 +142,24 @@ Dataset read_data_source(const std::string &kind, const std::string &file) {
   return read_medmnist_npz(file);
 }
 
+/// A registered graph (kind edge_list: one "edges" file, optionally one
+/// "labels" file, as the prepare step exports Zachary's karate club).
+Dataset build_graph_from_sources(const RegistryEntry &e) {
+  std::string edges, labels;
+  for (const auto &s : e.sources)
+    (s.role == "edges" ? edges : labels) = s.resolved;
+  if (edges.empty())
+    throw DataError(e.name, "an edge_list dataset needs an \"edges\" source");
+  Dataset ds = graph_dataset(load_edge_list(edges, labels), e.name, e.digest());
+  if (!e.class_names.empty())
+    ds.class_names = e.class_names;
+  return ds;
+}
+
 /// Reads the (already verified) sources of a file-backed entry.
 Dataset build_from_sources(const RegistryEntry &e) {
+  if (e.kind == "edge_list")
+    return build_graph_from_sources(e);
   Dataset ds;
   ds.name = e.name;
   std::vector<std::string> source_class_names;
@@ -221,6 +239,15 @@ Dataset load_user_file(const DatasetSpec &spec) {
                             std::to_string(ds.X.rows) + " rows");
     }
     ds.indices = identity_indices(ds.X.rows);
+  } else if (spec.format == "edge_list") {
+    // papers/graph.md sec. 4: the user's Cora, CiteSeer, PubMed, Amazon
+    // graphs as an edge list and a node-label file.
+    digests.push_back(sha256_file(path));
+    if (!spec.labels_path.empty())
+      digests.push_back(sha256_file(spec.labels_path));
+    ds = graph_dataset(load_edge_list(path, spec.labels_path), "",
+                       combine_digests(digests));
+    digests.clear();
   } else if (spec.format == "h5") {
     ds = read_dataset_h5(path);
     digests.push_back(sha256_file(path));
@@ -294,7 +321,7 @@ Registry Registry::parse(const std::string &file, const std::string &root) {
       node.fail_at("name", "duplicate dataset name \"" + e.name + "\"");
     e.kind = node.string("kind", std::nullopt,
                          {"idx", "mnist_json", "cifar10_bin", "cifar100_bin",
-                          "medmnist_npz", "synthetic"});
+                          "medmnist_npz", "synthetic", "edge_list"});
     e.description = node.string("description", "");
     e.n = node.integer("n", 0, Range::at_least(0));
     e.d = node.integer("d", 0, Range::at_least(0));
@@ -336,6 +363,7 @@ Registry Registry::parse(const std::string &file, const std::string &root) {
       const std::vector<std::string> roles =
           e.kind == "idx" ? std::vector<std::string>{"images", "labels"}
           : e.kind == "mnist_json" ? std::vector<std::string>{"digit"}
+          : e.kind == "edge_list"  ? std::vector<std::string>{"edges", "labels"}
                                    : std::vector<std::string>{"data"};
       const SpecNode sources = node.child("sources");
       if (sources.size() == 0)
@@ -432,6 +460,12 @@ Dataset prepare_dataset(const std::string &name, const std::string &repo_root,
   if (e->synthetic()) {
     ds = generate_synthetic(
         name, SpecNode(e->options, reg.file, "options of " + name));
+  } else if (e->kind == "edge_list") {
+    // Small graphs are read from their files every time; the dataset cache
+    // holds matrices, not graphs.
+    for (const auto &s : e->sources)
+      verify_source(*e, s);
+    return build_from_sources(*e);
   } else {
     if (!force && read_dataset_h5_digest(cache) == e->digest()) {
       try {

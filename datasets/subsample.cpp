@@ -1,5 +1,7 @@
 #include "datasets/subsample.h"
 
+#include "engine/core/errors.h"
+
 #include "engine/core/rng.h"
 
 namespace nebench {
@@ -9,6 +11,10 @@ Dataset subsample_dataset(const Dataset &dataset, std::int64_t count,
   const std::int64_t n = dataset.X.rows;
   if (count <= 0 || count >= n)
     return dataset;
+  if (dataset.is_graph())
+    throw DataError(dataset.name,
+                    "a graph dataset cannot be subsampled (a node subset "
+                    "changes every degree; generate a smaller graph instead)");
   Rng rng(seed, kSubsampleStream);
   const std::vector<std::int64_t> rows = rng.sample(n, count);
   Dataset out;

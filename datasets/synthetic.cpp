@@ -1,7 +1,9 @@
 #include "datasets/synthetic.h"
 
+#include "datasets/graph_dataset.h"
 #include "datasets/rotated_shapes.h"
 #include "datasets/sha256.h"
+#include "datasets/stochastic_block_model.h"
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
 
@@ -152,9 +154,43 @@ Dataset make_gaussian_line(const GaussianLineOptions &o) {
   return ds;
 }
 
+namespace {
+
+/// Dataset options of the "sbm" generator (papers/graph.md sec. 4, 7 P2):
+/// {"n_blocks", "n_per_block", "p_in", "p_out", "seed"}, defaults the graph
+/// paper's (10 x 101, 0.1, 0.01).
+SbmOptions sbm_options(const SpecNode &options) {
+  require_object(options);
+  SbmOptions o;
+  o.n_blocks = options.integer("n_blocks", o.n_blocks, Range::closed(1, 1e6));
+  o.n_per_block =
+      options.integer("n_per_block", o.n_per_block, Range::closed(1, 1e9));
+  o.p_in = options.number("p_in", o.p_in, Range::closed(0, 1));
+  o.p_out = options.number("p_out", o.p_out, Range::closed(0, 1));
+  o.seed = static_cast<std::uint64_t>(
+      options.integer("seed", 0, Range::closed(0, 9.0e15)));
+  options.finish();
+  if (static_cast<double>(o.n_blocks) * static_cast<double>(o.n_per_block) >
+      2147483647.0)
+    options.fail("n_blocks * n_per_block must be below 2^31");
+  return o;
+}
+
+Dataset make_sbm(const SbmOptions &o) {
+  const json resolved = {{"n_blocks", o.n_blocks},
+                         {"n_per_block", o.n_per_block},
+                         {"p_in", o.p_in},
+                         {"p_out", o.p_out},
+                         {"seed", o.seed}};
+  return graph_dataset(stochastic_block_model(o), "sbm",
+                       digest("sbm", resolved));
+}
+
+} // namespace
+
 const std::vector<std::string> &synthetic_generators() {
   static const std::vector<std::string> names = {
-      "gaussian-line", "gaussian-mixture", "rotated-shapes"};
+      "gaussian-line", "gaussian-mixture", "rotated-shapes", "sbm"};
   return names;
 }
 
@@ -173,6 +209,8 @@ void validate_synthetic_options(const std::string &generator,
     GaussianLineOptions::from_spec(options);
   else if (generator == "rotated-shapes")
     RotatedShapesOptions::from_spec(options);
+  else if (generator == "sbm")
+    sbm_options(options);
   else
     throw SpecError(options.file(), options.path(),
                     "unknown synthetic generator \"" + generator + "\"");
@@ -186,6 +224,8 @@ Dataset generate_synthetic(const std::string &generator,
     return make_gaussian_line(GaussianLineOptions::from_spec(options));
   if (generator == "rotated-shapes")
     return make_rotated_shapes(RotatedShapesOptions::from_spec(options));
+  if (generator == "sbm")
+    return make_sbm(sbm_options(options));
   throw SpecError(options.file(), options.path(),
                   "unknown synthetic generator \"" + generator + "\"");
 }

@@ -4,13 +4,17 @@
 #include "engine/core/rng.h"
 #include "metrics/class_norms.h"
 #include "metrics/distance_correlation.h"
+#include "metrics/edge_reconstruction_auc.h"
 #include "metrics/embedding_knn.h"
+#include "metrics/embedding_metric.h"
+#include "metrics/graph_recall.h"
 #include "metrics/knn_accuracy.h"
 #include "metrics/knn_recall.h"
 #include "metrics/linear_probe.h"
 #include "metrics/norm_confidence.h"
 #include "metrics/norm_stats.h"
 #include "metrics/rank_correlation.h"
+#include "metrics/shortest_path_correlation.h"
 #include "metrics/silhouette.h"
 
 #include <algorithm>
@@ -121,9 +125,27 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
       const std::string name = metric_names(s).front();
       out[name] =
           s.type == "knn_accuracy"
-              ? knn_accuracy(*on, *in.labels, s.k, s.test_fraction, in.seed)
+              ? knn_accuracy(metric_rows(*on, parse_embedding_metric(s.metric)),
+                             *in.labels, s.k, s.test_fraction, in.seed)
               : linear_probe_accuracy(*on, *in.labels, s.test_fraction,
                                       in.seed);
+    } else if (s.type == "graph_recall" || s.type == "edge_auc" ||
+               s.type == "shortest_path_corr") {
+      if (!in.adjacency || in.adjacency->n == 0)
+        continue;
+      const EmbeddingMetric metric = parse_embedding_metric(s.metric);
+      const std::string name = metric_names(s).front();
+      // Each metric samples its nodes or pairs with the run seed.
+      const double v =
+          s.type == "graph_recall"
+              ? graph_recall(y, *in.adjacency, metric, s.points, in.seed)
+          : s.type == "edge_auc"
+              ? edge_reconstruction_auc(y, *in.adjacency, metric, s.points,
+                                        in.seed)
+              : shortest_path_correlation(y, *in.adjacency, metric, s.points,
+                                          in.seed);
+      if (std::isfinite(v))
+        out[name] = v;
     } else if (s.type == "norm_confidence") {
       if (!in.labels || in.labels->empty())
         continue;

@@ -43,6 +43,9 @@ struct MetricInput {
   /// the rows the method trained on when it trained on a subset
   /// (MethodOutput::training_rows); may be null, then class_norms is skipped
   const std::vector<std::int64_t> *training_rows = nullptr;
+  /// the problem's input graph (Problem::adjacency); may be null or empty,
+  /// then graph_recall, edge_auc and sp_corr are skipped
+  const Csr *adjacency = nullptr;
 };
 
 /// Stored metric name -> value for every spec (names as metric_names()).

@@ -31,6 +31,15 @@ MetricSpec MetricSpec::from_spec(
                                         /*hi_open=*/true});
     s.on =
         node.string("on", std::string("embedding"), {"embedding", "features"});
+    if (s.type == "knn_accuracy")
+      s.metric = node.string("metric", s.metric, {"euclidean", "cosine"});
+  } else if (s.type == "graph_recall" || s.type == "edge_auc" ||
+             s.type == "shortest_path_corr") {
+    // papers/graph.md sec. 3: 1,000 test nodes or pairs.
+    s.metric = node.string("metric", s.metric, {"euclidean", "cosine"});
+    s.points = node.integer(
+        "points", 1000,
+        Range::closed(s.type == "shortest_path_corr" ? 2 : 1, 1e9));
   } else if (s.type == "norm_confidence") {
     s.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
     s.test_fraction = node.number("test_fraction", 0.2,
@@ -93,6 +102,9 @@ const std::vector<std::string> &metric_types() {
                                                  "norm_confidence",
                                                  "class_norms",
                                                  "silhouette",
+                                                 "graph_recall",
+                                                 "edge_auc",
+                                                 "shortest_path_corr",
                                                  "trace_last"};
   return types;
 }
@@ -142,6 +154,12 @@ std::vector<std::string> metric_names(const MetricSpec &spec) {
     return {"norm_unseen_ratio", "norm_count_spearman"};
   if (spec.type == "silhouette")
     return {"silhouette"};
+  if (spec.type == "graph_recall")
+    return {"graph_recall"};
+  if (spec.type == "edge_auc")
+    return {"edge_auc"};
+  if (spec.type == "shortest_path_corr")
+    return {"sp_corr"};
   if (spec.type == "trace_last")
     return {spec.epoch > 0 ? spec.column + "@e" + std::to_string(spec.epoch)
                            : "last_" + spec.column};

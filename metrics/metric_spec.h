@@ -15,7 +15,8 @@ namespace nebench {
 struct MetricSpec {
   /// knn_recall | knn_accuracy | linear_probe | spearman |
   /// distance_correlation | distance_correlation_to_run | norms |
-  /// norm_confidence | class_norms | silhouette | trace_last
+  /// norm_confidence | class_norms | silhouette | trace_last |
+  /// graph_recall | edge_auc | shortest_path_corr
   std::string type;
   /// neighbours per point (knn_recall, knn_accuracy); papers use 15
   /// (papers/spectrum_and_cne.md sections 1.5, 2.3)
@@ -56,6 +57,10 @@ struct MetricSpec {
   /// to count (paper: 10); k and test_fraction as for knn_accuracy.
   int bins = 20;
   std::int64_t min_bin = 10;
+  /// knn_accuracy and the graph metrics: how rows are compared, "euclidean"
+  /// (2-D layouts) or "cosine" (the graph paper's 128-D embeddings,
+  /// papers/graph.md sec. 3; metrics/embedding_metric.h).
+  std::string metric = "euclidean";
 
   /// Strict: exactly the keys of the given type; errors name the JSON path.
   /// `run_sweep_params` maps every run name of the spec to its sweep

@@ -1,6 +1,7 @@
 #include "metrics/norm_confidence.h"
 
 #include "engine/core/errors.h"
+#include "metrics/embedding_metric.h"
 #include "metrics/knn_accuracy.h"
 #include "metrics/rank_correlation.h"
 #include "metrics/roc_auc.h"
@@ -21,19 +22,6 @@ double row_norm(const MatrixD &z, std::int64_t i) {
   return std::sqrt(sq);
 }
 
-/// The rows scaled to unit length (zero rows stay zero): Euclidean kNN on
-/// them ranks neighbours by cosine similarity.
-MatrixD unit_rows(const MatrixD &z) {
-  MatrixD u = z;
-  for (std::int64_t i = 0; i < u.rows; ++i) {
-    const double norm = row_norm(z, i);
-    if (norm > 0)
-      for (std::int64_t j = 0; j < u.cols; ++j)
-        u(i, j) /= norm;
-  }
-  return u;
-}
-
 } // namespace
 
 NormConfidence norm_confidence(const MatrixD &z,
@@ -50,7 +38,7 @@ NormConfidence norm_confidence(const MatrixD &z,
     throw NebenchError("norm_confidence: the split has an empty train or "
                        "test part");
   const std::vector<std::int32_t> predicted =
-      knn_predict(unit_rows(z), labels, split, p.k);
+      knn_predict(metric_rows(z, EmbeddingMetric::cosine), labels, split, p.k);
 
   const std::size_t m = split.test.size();
   std::vector<double> norms(m);

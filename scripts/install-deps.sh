@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libfftw3-dev libeigen3-dev libspectra-dev libcli11-dev libspdlog-dev libfmt-dev
   zlib1g-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-jinja2 python3-jsonschema
+  python3-networkx
   snakemake
   dataset-fashion-mnist
 )

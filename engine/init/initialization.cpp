@@ -1,5 +1,7 @@
 #include "engine/init/initialization.h"
 
+#include "engine/ne/laplacian_eigenmaps.h"
+
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
 #include "engine/knn/pca.h"
@@ -30,6 +32,13 @@ double first_column_std(const MatrixD &Y) {
 MatrixD pca_init(const Matrix &X, int dim, double target_std) {
   MatrixD Y = convert<double>(pca_transform(X, dim));
   rescale(Y, target_std);
+  return Y;
+}
+
+MatrixD spectral_init(const Csr &adjacency, int dim, double target_std) {
+  MatrixD Y = laplacian_eigenmaps(adjacency, dim);
+  if (target_std > 0)
+    rescale(Y, target_std);
   return Y;
 }
 

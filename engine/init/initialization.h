@@ -4,6 +4,7 @@
 // ization is critical for preserving global data structure"), isotropic
 // Gaussian noise, and the rescale/jitter helpers.
 
+#include "engine/core/csr.h"
 #include "engine/core/matrix.h"
 
 #include <cstdint>
@@ -14,6 +15,16 @@ namespace nebench {
 /// rescaled so that the standard deviation of the first column is
 /// target_std (openTSNE initialization.pca + rescale; 1e-4 in t-SNE).
 MatrixD pca_init(const Matrix &X, int dim, double target_std);
+
+/// The graph paper's spectral initialization (papers/graph.md sec. 1, 2,
+/// 5.1: sklearn's SpectralEmbedding of the adjacency): the first `dim`
+/// nontrivial generalized eigenvectors of the graph Laplacian (engine/ne/
+/// laplacian_eigenmaps.h: D-normalized, sign-fixed), rescaled so that the
+/// standard deviation of the first column is target_std (graph t-SNE 1e-4,
+/// ForceAtlas2 100), or left as they are when target_std is 0 (graph CNE's
+/// 128-D init is not rescaled). Throws NumericalError on a disconnected
+/// graph.
+MatrixD spectral_init(const Csr &adjacency, int dim, double target_std);
 
 /// n x dim independent N(0, std^2) entries from Rng(seed).
 MatrixD random_init(std::int64_t n, int dim, double std, std::uint64_t seed);

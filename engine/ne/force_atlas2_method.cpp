@@ -1,8 +1,8 @@
 #include "engine/ne/force_atlas2_method.h"
 
-#include "engine/affinity/binary_knn_affinity.h"
 #include "engine/core/errors.h"
 #include "engine/init/initialization.h"
+#include "engine/ne/input_graph.h"
 
 #include <string>
 #include <utility>
@@ -13,6 +13,7 @@ ForceAtlas2Params ForceAtlas2Params::from_spec(const SpecNode &node) {
   ForceAtlas2Params p;
   ForceAtlas2LayoutParams &l = p.layout;
   node.string("type", std::string("fa2"), {"fa2"});
+  p.input = read_graph_input(node);
   p.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
   l.iters = static_cast<int>(node.integer("iters", 750, Range::closed(0, 1e8)));
   l.scaling_ratio = node.number("scaling_ratio", 2.0, Range::positive());
@@ -27,7 +28,8 @@ ForceAtlas2Params ForceAtlas2Params::from_spec(const SpecNode &node) {
   l.log_every =
       static_cast<int>(node.integer("log_every", 50, Range::closed(1, 1e9)));
   if (auto i = node.optional_child("init")) {
-    p.init.type = i->string("type", std::string("pca"), {"pca", "random"});
+    p.init.type =
+        i->string("type", std::string("pca"), {"pca", "random", "spectral"});
     p.init.std = i->number("std", 1e3, Range::positive());
     i->finish();
   }
@@ -55,25 +57,23 @@ double ForceAtlas2Method::estimated_bytes(std::int64_t n) const {
 
 MethodOutput ForceAtlas2Method::run(const Problem &problem,
                                     const RunContext &ctx) {
-  if (!problem.graph)
-    throw NebenchError("ForceAtlas2: the problem has no kNN graph");
-  const KnnGraph &knn = *problem.graph;
-  if (params_.k > knn.k)
-    throw NebenchError("ForceAtlas2: needs k = " + std::to_string(params_.k) +
-                       " neighbours but the shared kNN graph has k = " +
-                       std::to_string(knn.k) + " (raise graph.knn.k)");
   MethodOutput out;
-  out.affinities = binary_knn_graph(knn, params_.k);
+  out.affinities =
+      method_input_graph(problem, params_.input, params_.k, "ForceAtlas2");
+  const std::int64_t n = out.affinities->n;
   ctx.check();
 
   MatrixD Y;
   if (params_.init.type == "pca") {
-    if (!problem.X || problem.X->rows != knn.n)
+    if (!problem.X || problem.X->rows != n || problem.X->cols < 2)
       throw NebenchError("ForceAtlas2: PCA initialization needs the data "
-                         "matrix with one row per graph node");
+                         "matrix with one row per graph node (a graph "
+                         "dataset has none: use \"spectral\")");
     Y = pca_init(*problem.X, 2, params_.init.std);
+  } else if (params_.init.type == "spectral") {
+    Y = spectral_init(*out.affinities, 2, params_.init.std);
   } else {
-    Y = random_init(knn.n, 2, params_.init.std, ctx.seed);
+    Y = random_init(n, 2, params_.init.std, ctx.seed);
   }
   ForceAtlas2Layout layout(*out.affinities, params_.layout);
   out.trace = layout.run(Y, ctx);

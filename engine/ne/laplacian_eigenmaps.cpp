@@ -2,7 +2,7 @@
 
 #include "engine/core/errors.h"
 #include "engine/core/rng.h"
-#include "engine/ne/connected_components.h"
+#include "engine/core/connected_components.h"
 
 #include <Eigen/SparseCholesky>
 #include <Spectra/SymEigsSolver.h>

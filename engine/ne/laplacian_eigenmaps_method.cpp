@@ -1,7 +1,7 @@
 #include "engine/ne/laplacian_eigenmaps_method.h"
 
-#include "engine/affinity/binary_knn_affinity.h"
 #include "engine/core/errors.h"
+#include "engine/ne/input_graph.h"
 #include "engine/ne/laplacian_eigenmaps.h"
 
 #include <algorithm>
@@ -16,6 +16,7 @@ LaplacianEigenmapsParams::from_spec(const SpecNode &node) {
   LaplacianEigenmapsParams p;
   node.string("type", std::string("laplacian_eigenmaps"),
               {"laplacian_eigenmaps"});
+  p.input = read_graph_input(node);
   p.k = static_cast<int>(node.integer("k", 15, Range::closed(1, 1e6)));
   p.dim = static_cast<int>(node.integer("dim", 2, Range::closed(1, 1000)));
   p.tolerance = node.number("tolerance", 1e-10, Range{0.0, 1.0, true, true});
@@ -45,17 +46,10 @@ double LaplacianEigenmapsMethod::estimated_bytes(std::int64_t n) const {
 
 MethodOutput LaplacianEigenmapsMethod::run(const Problem &problem,
                                            const RunContext &ctx) {
-  if (!problem.graph)
-    throw NebenchError("Laplacian eigenmaps: the problem has no kNN graph");
-  const KnnGraph &knn = *problem.graph;
-  if (params_.k > knn.k)
-    throw NebenchError(
-        "Laplacian eigenmaps: needs k = " + std::to_string(params_.k) +
-        " neighbours but the shared kNN graph has k = " +
-        std::to_string(knn.k) + " (raise graph.knn.k)");
   const auto start = std::chrono::steady_clock::now();
   MethodOutput out;
-  out.affinities = binary_knn_graph(knn, params_.k);
+  out.affinities = method_input_graph(problem, params_.input, params_.k,
+                                      "Laplacian eigenmaps");
   ctx.check();
   LaplacianEigenmapsOptions options;
   options.tolerance = params_.tolerance;

@@ -15,6 +15,9 @@ struct LaplacianEigenmapsParams {
   /// Neighbours per point of the binary symmetric kNN graph (15 in the
   /// spectrum paper).
   int k = 15;
+  /// "knn" (the binary symmetric kNN graph at k) or "graph" (the problem's
+  /// input graph; engine/ne/input_graph.h).
+  std::string input = "knn";
   /// Embedding dimension: eigenvectors 2 .. dim + 1.
   int dim = 2;
   /// Lanczos tolerance on the Ritz residuals
@@ -33,7 +36,9 @@ class LaplacianEigenmapsMethod : public Method {
 public:
   explicit LaplacianEigenmapsMethod(LaplacianEigenmapsParams params);
   std::string type() const override { return "laplacian_eigenmaps"; }
-  int neighbors_needed() const override { return params_.k; }
+  int neighbors_needed() const override {
+    return params_.input == "graph" ? 0 : params_.k;
+  }
   double estimated_bytes(std::int64_t n) const override;
   /// Embedding n x dim (D-normalized eigenvectors); affinities: the binary
   /// kNN graph (values 1); trace: one row per component with columns

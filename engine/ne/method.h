@@ -31,6 +31,13 @@ struct Problem {
   const Matrix *pixels = nullptr;
   /// The shape of each image (empty when the data are not images).
   ImageShape image;
+  /// The input graph of graph methods (graph t-SNE, graph CNE, ForceAtlas2
+  /// and Laplacian eigenmaps with "input": "graph", DeepWalk, node2vec) and
+  /// graph metrics: a graph dataset's own graph, or for point data the
+  /// binary symmetric kNN graph at graph.knn.k (the graph paper's kNN graph
+  /// of MNIST, papers/graph.md sec. 4). Symmetric, unweighted (values 1),
+  /// columns sorted, no self-loops.
+  const Csr *adjacency = nullptr;
 };
 
 struct MethodOutput {

@@ -1,6 +1,7 @@
 #include "engine/ne/tsne_method.h"
 
 #include "engine/affinity/binary_knn_affinity.h"
+#include "engine/affinity/graph_affinity.h"
 #include "engine/affinity/perplexity_affinity.h"
 #include "engine/core/errors.h"
 #include "engine/init/initialization.h"
@@ -17,7 +18,7 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
 
   if (auto a = node.optional_child("affinity")) {
     p.affinity.type = a->string("type", std::string("perplexity"),
-                                {"perplexity", "binary_knn"});
+                                {"perplexity", "binary_knn", "graph"});
     if (p.affinity.type == "perplexity") {
       p.affinity.perplexity =
           a->number("perplexity", 30.0, Range{1.0, 10000.0, true, false});
@@ -29,15 +30,18 @@ TsneParams TsneParams::from_spec(const SpecNode &node) {
         a->fail_at("k", "must be greater than the perplexity (" +
                             std::to_string(p.affinity.perplexity) +
                             "): k neighbours have perplexity at most k");
-    } else {
+    } else if (p.affinity.type == "binary_knn") {
       p.affinity.k =
           static_cast<int>(a->integer("k", 15, Range::closed(1, 1e6)));
+    } else { // graph: the input graph, no kNN search
+      p.affinity.k = 0;
     }
     a->finish();
   }
 
   if (auto i = node.optional_child("init")) {
-    p.init.type = i->string("type", std::string("pca"), {"pca", "random"});
+    p.init.type =
+        i->string("type", std::string("pca"), {"pca", "random", "spectral"});
     p.init.std = i->number("std", 1e-4, Range::positive());
     i->finish();
   }
@@ -139,6 +143,12 @@ double TsneMethod::estimated_bytes(std::int64_t n) const {
 MethodOutput TsneMethod::run(const Problem &problem, const RunContext &ctx) {
   if (!problem.X || !problem.graph)
     throw NebenchError("t-SNE: the problem has no data or no kNN graph");
+  const bool uses_adjacency =
+      params_.affinity.type == "graph" || params_.init.type == "spectral";
+  if (uses_adjacency &&
+      (!problem.adjacency || problem.adjacency->n != problem.graph->n))
+    throw NebenchError("t-SNE: graph affinities and spectral init need the "
+                       "input graph with one node per point");
   const KnnGraph &graph = *problem.graph;
   const std::int64_t n = graph.n;
   if (problem.X->rows != n)
@@ -157,9 +167,11 @@ MethodOutput TsneMethod::run(const Problem &problem, const RunContext &ctx) {
     pp.perplexity = params_.affinity.perplexity;
     pp.k = params_.affinity.k;
     out.affinities = perplexity_affinities(graph, pp);
-  } else {
+  } else if (params_.affinity.type == "binary_knn") {
     out.affinities =
         normalize_to_sum_one(binary_knn_graph(graph, params_.affinity.k));
+  } else {
+    out.affinities = graph_tsne_affinity(*problem.adjacency);
   }
   ctx.check();
 
@@ -168,6 +180,13 @@ MethodOutput TsneMethod::run(const Problem &problem, const RunContext &ctx) {
     Y = pca_init(*problem.X, params_.dim, params_.init.std);
     // openTSNE's pca initialization adds jitter of 1% of the std (seeded),
     // which separates duplicate points and lets seeds differ.
+    jitter(Y, 0.01, ctx.seed);
+  } else if (params_.init.type == "spectral") {
+    // Graph t-SNE (papers/graph.md sec. 1): the first dim eigenvectors of
+    // the input graph's Laplacian, std 1e-4. The eigenvectors do not depend
+    // on the seed; the same seeded 1% jitter as the PCA init makes seeds
+    // differ (the reference's LOBPCG start is random per seed).
+    Y = spectral_init(*problem.adjacency, params_.dim, params_.init.std);
     jitter(Y, 0.01, ctx.seed);
   } else {
     Y = random_init(n, params_.dim, params_.init.std, ctx.seed);

@@ -18,18 +18,23 @@
 namespace nebench {
 
 struct TsneAffinityParams {
-  /// "perplexity" (Gaussian, van der Maaten & Hinton 2008) or "binary_knn"
-  /// (P = A / sum A on the max-symmetrized kNN graph, CNE paper sec. 1.1).
+  /// "perplexity" (Gaussian, van der Maaten & Hinton 2008), "binary_knn"
+  /// (P = A / sum A on the max-symmetrized kNN graph, CNE paper sec. 1.1)
+  /// or "graph" (graph t-SNE: P_ij = (1/d_i + 1/d_j) / 2N on the edges of
+  /// the input graph, Problem::adjacency; engine/affinity/graph_affinity.h).
   std::string type = "perplexity";
   /// Target perplexity (perplexity type only), in (1, 10000].
   double perplexity = 30;
-  /// Neighbours per point: round(3 * perplexity) or 15 by default.
+  /// Neighbours per point: round(3 * perplexity) or 15 by default; 0 for
+  /// "graph".
   int k = 90;
 };
 
 struct TsneInitParams {
   /// "pca" (first PCs rescaled, plus openTSNE's 1% jitter seeded by the run
-  /// seed) or "random" (isotropic Gaussian from the run seed).
+  /// seed), "random" (isotropic Gaussian from the run seed) or "spectral"
+  /// (the input graph's Laplacian eigenvectors rescaled, plus the same
+  /// jitter; graph t-SNE, papers/graph.md sec. 1).
   std::string type = "pca";
   /// Standard deviation of the first column (pca) or of every entry
   /// (random); 1e-4 in openTSNE and the spectrum paper.

@@ -1,6 +1,7 @@
 #include "engine/run/problem.h"
 
 #include "datasets/registry.h"
+#include "engine/affinity/binary_knn_affinity.h"
 #include "engine/core/errors.h"
 #include "engine/knn/knn_graph_builder.h"
 #include "engine/knn/pca.h"
@@ -94,6 +95,21 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
                std::chrono::duration<double>(clock::now() - t0).count());
   ctx.check();
 
+  if (p.dataset.is_graph()) {
+    // Graph datasets have no coordinates: no kNN graph; the methods and
+    // metrics read the dataset's own graph.
+    for (const auto &run : plan.runs)
+      if (run.method && run.method->neighbors_needed() > 0)
+        throw SpecError(plan.spec.file, run.spec.method_path,
+                        "the method needs the kNN graph of points, but "
+                        "dataset \"" +
+                            p.dataset.name +
+                            "\" is a graph (use a graph method, or "
+                            "\"input\": \"graph\")");
+    p.adjacency = *p.dataset.graph;
+    p.graph.n = p.dataset.X.rows;
+    return p;
+  }
   const int k = plan.graph_neighbors();
   if (k >= p.dataset.X.rows)
     throw SpecError(plan.spec.file, "graph.knn.k",
@@ -106,6 +122,7 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
       p.graph = std::move(g);
       spdlog::info("kNN graph (k = {}) taken from the partial result file",
                    p.graph.k);
+      p.adjacency = binary_knn_graph(p.graph, plan.graph.k);
       return p;
     }
   }
@@ -114,6 +131,7 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
   p.graph_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   spdlog::info("kNN graph: k = {}, index {}, {:.1f} s", k, plan.graph.index,
                p.graph_seconds);
+  p.adjacency = binary_knn_graph(p.graph, plan.graph.k);
   return p;
 }
 

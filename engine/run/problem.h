@@ -19,10 +19,14 @@ struct PreparedProblem {
   /// [0, 1]), kept only when `has_pixels` (some run needs_pixels()).
   Matrix pixels;
   bool has_pixels = false;
+  /// Problem::adjacency: the dataset's graph, or the binary symmetric kNN
+  /// graph at the spec's graph.knn.k.
+  Csr adjacency;
 
   Problem view() const {
-    return {&dataset.X, &graph, &dataset.labels, has_pixels ? &pixels : nullptr,
-            dataset.image};
+    return {&dataset.X,      &graph,
+            &dataset.labels, has_pixels ? &pixels : nullptr,
+            dataset.image,   &adjacency};
   }
   DatasetRecord record(const DatasetSpec &spec) const;
 };

@@ -121,6 +121,7 @@ RunRecord execute_run(const PlannedRun &run, const Plan &plan,
       check_finite(*out.features, "features");
       input.features = &*out.features;
     }
+    input.adjacency = &problem.adjacency;
     if (out.training_rows)
       input.training_rows = &*out.training_rows;
     rec.metrics = compute_metrics(plan.metrics, input);
@@ -285,7 +286,9 @@ RunOutcome run_spec(const RunOptions &o) {
     prov.started_utc = utc_now();
     file->write_provenance(prov);
     file->write_dataset(problem.record(plan.dataset));
-    file->write_graph(problem.graph, plan.graph.index, problem.graph_seconds);
+    // A graph dataset has no kNN graph (its own graph is the input).
+    if (!problem.dataset.is_graph())
+      file->write_graph(problem.graph, plan.graph.index, problem.graph_seconds);
     file->flush();
   }
 

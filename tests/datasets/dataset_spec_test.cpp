@@ -144,7 +144,7 @@ TEST(DatasetSpec, UnknownNameListsTheRegisteredOnes) {
   EXPECT_EQ(spec_error(R"({"dataset": {"name": "fmnist"}})"),
             "s.json: dataset.name: unknown dataset \"fmnist\" (registered: "
             "fashion-mnist, mnist-10k, gaussian-mixture, gaussian-line, "
-            "rotated-shapes)");
+            "rotated-shapes, karate, sbm)");
 }
 
 TEST(DatasetSpec, WrongCombinationsAreRefused) {
@@ -173,7 +173,7 @@ TEST(DatasetSpec, WrongCombinationsAreRefused) {
   EXPECT_NE(
       spec_error(R"({"dataset": {"path": "x.bin", "format": "cifar"}})")
           .find("dataset.format: must be one of {idx, mnist_json, npy, h5, "
-                "cifar10_bin, cifar100_bin, medmnist_npz}"),
+                "cifar10_bin, cifar100_bin, medmnist_npz, edge_list}"),
       std::string::npos);
   EXPECT_NE(spec_error(R"({"dataset": {"path": "c.h5", "labels": "l.npy"}})")
                 .find("dataset.labels: not used with format h5"),

@@ -78,9 +78,10 @@ struct ToyRoot {
 
 TEST(Registry, RepoRegistryIsComplete) {
   const Registry &reg = registry(NEBENCH_SOURCE_DIR);
-  EXPECT_EQ(reg.names(), (std::vector<std::string>{
-                             "fashion-mnist", "mnist-10k", "gaussian-mixture",
-                             "gaussian-line", "rotated-shapes"}));
+  EXPECT_EQ(reg.names(),
+            (std::vector<std::string>{"fashion-mnist", "mnist-10k",
+                                      "gaussian-mixture", "gaussian-line",
+                                      "rotated-shapes", "karate", "sbm"}));
   const RegistryEntry *fm = reg.find("fashion-mnist");
   ASSERT_NE(fm, nullptr);
   EXPECT_EQ(fm->kind, "idx");

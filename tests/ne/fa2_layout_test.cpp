@@ -253,8 +253,15 @@ TEST(ForceAtlas2Params, ErrorsNameTheJsonPath) {
   EXPECT_NE(spec_error(R"({"type": "fa2", "linlog": 1})")
                 .find("runs[2].method.linlog"),
             std::string::npos);
-  EXPECT_NE(spec_error(R"({"type": "fa2", "init": {"type": "spectral"}})")
+  EXPECT_NE(spec_error(R"({"type": "fa2", "init": {"type": "umap"}})")
                 .find("runs[2].method.init.type"),
+            std::string::npos);
+  // The input graph has no k (papers/graph.md sec. 5.1's FA2 on a graph).
+  EXPECT_NE(spec_error(R"({"type": "fa2", "input": "graph", "k": 10})")
+                .find("runs[2].method.k: only with \"input\": \"knn\""),
+            std::string::npos);
+  EXPECT_NE(spec_error(R"({"type": "fa2", "input": "edges"})")
+                .find("runs[2].method.input"),
             std::string::npos);
   EXPECT_NE(spec_error(R"({"type": "fa2", "init": {"std": 1, "sdt": 2}})")
                 .find("runs[2].method.init.sdt"),

@@ -4,7 +4,7 @@
 
 #include "engine/affinity/binary_knn_affinity.h"
 #include "engine/core/errors.h"
-#include "engine/ne/connected_components.h"
+#include "engine/core/connected_components.h"
 #include "engine/ne/laplacian_eigenmaps.h"
 #include "engine/ne/laplacian_eigenmaps_method.h"
 #include "tests/ne/fa2_le_test_util.h"

@@ -118,10 +118,12 @@ TEST(TsneParams, ErrorsNameTheJsonPath) {
                  "the perplexity",
                  0),
       0u);
+  EXPECT_EQ(spec_error(R"({"type": "tsne", "init": {"type": "umap"}})"),
+            "s.json: runs[0].method.init.type: must be one of {pca, random, "
+            "spectral}, got \"umap\"");
   EXPECT_EQ(
-      spec_error(R"({"type": "tsne", "init": {"type": "spectral"}})"),
-      "s.json: runs[0].method.init.type: must be one of {pca, random}, got "
-      "\"spectral\"");
+      spec_error(R"({"type": "tsne", "affinity": {"type": "graph", "k": 5}})"),
+      "s.json: runs[0].method.affinity.k: unknown key (known here: type)");
   EXPECT_EQ(spec_error(R"j({"type": "tsne", "phases": [{"iters": 5,
                 "exaggeration": "max(12,$rho)"}]})j"),
             "s.json: runs[0].method.phases[0].exaggeration: must be a number, "

@@ -1,4 +1,4 @@
-#include "engine/ne/connected_components.h"
+#include "engine/core/connected_components.h"
 
 namespace nebench {
 
