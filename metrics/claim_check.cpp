@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <optional>
 #include <regex>
 
@@ -88,6 +90,7 @@ read_selection(const SpecNode &node,
   s.params = read_params(node, s.run, runs);
   if (metric)
     *metric = read_metric(node);
+  s.best = node.boolean("best", false);
   node.finish();
   return s;
 }
@@ -267,12 +270,12 @@ std::string fmt_value(const json &v) {
 }
 
 std::string describe(const ClaimSelection &s) {
-  if (s.params.empty())
-    return s.run;
   std::string p;
   for (auto it = s.params.begin(); it != s.params.end(); ++it)
     p += (p.empty() ? "" : ",") + it.key() + "=" + fmt_value(it.value());
-  return s.run + "(" + p + ")";
+  if (s.best)
+    p += std::string(p.empty() ? "" : ",") + "best setting";
+  return p.empty() ? s.run : s.run + "(" + p + ")";
 }
 
 struct Stats {
@@ -337,8 +340,34 @@ std::vector<SeedValue> select_rows(const ClaimSelection &sel,
                                    const std::vector<SummaryRow> &rows,
                                    const std::string &metric, json &excluded) {
   std::vector<SeedValue> out;
+  // "best": the matching sweep setting (params) with the highest seed mean,
+  // the first in row order on ties.
+  std::string best;
+  if (sel.best) {
+    std::map<std::string, std::pair<double, int>> sums; // params -> sum, n
+    std::vector<std::string> order;
+    json ignored = json::array();
+    for (const auto &row : rows)
+      if (row.run_name == sel.run && params_match(row.params, sel.params))
+        if (auto v = usable(row, metric, ignored)) {
+          const std::string key = row.params.dump();
+          if (!sums.count(key))
+            order.push_back(key);
+          sums[key].first += *v;
+          sums[key].second += 1;
+        }
+    double top = -std::numeric_limits<double>::infinity();
+    for (const auto &key : order) {
+      const double mean = sums[key].first / sums[key].second;
+      if (mean > top) {
+        top = mean;
+        best = key;
+      }
+    }
+  }
   for (const auto &row : rows)
-    if (row.run_name == sel.run && params_match(row.params, sel.params))
+    if (row.run_name == sel.run && params_match(row.params, sel.params) &&
+        (!sel.best || row.params.dump() == best))
       if (auto v = usable(row, metric, excluded))
         out.push_back({row.seed, *v});
   return out;

@@ -29,6 +29,11 @@ namespace nebench {
 struct ClaimSelection {
   std::string run;                                  ///< runs[].name
   nlohmann::json params = nlohmann::json::object(); ///< sweep values to match
+  /// Spec key "best": of the run's sweep settings that match `params`, only
+  /// the one with the highest mean of the claim's metric over seeds (the
+  /// graph paper reports node2vec at its best (p, q) by recall,
+  /// papers/graph.md sec. 3).
+  bool best = false;
 };
 
 /// One end of argmax_in's range: a number, or the seed mean of `metric`

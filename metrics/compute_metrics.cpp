@@ -33,6 +33,15 @@ std::vector<std::int64_t> recall_points(const MetricSpec &s, std::int64_t n,
   return Rng(seed).sample(n, s.points);
 }
 
+/// The metric a spec names for rows of `cols` dimensions ("auto": Euclidean
+/// for 2-D and 3-D layouts, cosine for high-dimensional embeddings, as the
+/// graph paper evaluates them, papers/graph.md sec. 3).
+EmbeddingMetric metric_for(const std::string &name, std::int64_t cols) {
+  if (name == "auto")
+    return cols > 3 ? EmbeddingMetric::cosine : EmbeddingMetric::euclidean;
+  return parse_embedding_metric(name);
+}
+
 void require_rows(const char *what, std::int64_t rows, std::int64_t n) {
   if (rows != n)
     throw NebenchError(std::string(what) + " has " + std::to_string(rows) +
@@ -125,7 +134,7 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
       const std::string name = metric_names(s).front();
       out[name] =
           s.type == "knn_accuracy"
-              ? knn_accuracy(metric_rows(*on, parse_embedding_metric(s.metric)),
+              ? knn_accuracy(metric_rows(*on, metric_for(s.metric, on->cols)),
                              *in.labels, s.k, s.test_fraction, in.seed)
               : linear_probe_accuracy(*on, *in.labels, s.test_fraction,
                                       in.seed);
@@ -133,7 +142,7 @@ compute_metrics(const std::vector<MetricSpec> &specs, const MetricInput &in) {
                s.type == "shortest_path_corr") {
       if (!in.adjacency || in.adjacency->n == 0)
         continue;
-      const EmbeddingMetric metric = parse_embedding_metric(s.metric);
+      const EmbeddingMetric metric = metric_for(s.metric, y.cols);
       const std::string name = metric_names(s).front();
       // Each metric samples its nodes or pairs with the run seed.
       const double v =

@@ -32,11 +32,12 @@ MetricSpec MetricSpec::from_spec(
     s.on =
         node.string("on", std::string("embedding"), {"embedding", "features"});
     if (s.type == "knn_accuracy")
-      s.metric = node.string("metric", s.metric, {"euclidean", "cosine"});
+      s.metric =
+          node.string("metric", s.metric, {"euclidean", "cosine", "auto"});
   } else if (s.type == "graph_recall" || s.type == "edge_auc" ||
              s.type == "shortest_path_corr") {
     // papers/graph.md sec. 3: 1,000 test nodes or pairs.
-    s.metric = node.string("metric", s.metric, {"euclidean", "cosine"});
+    s.metric = node.string("metric", s.metric, {"euclidean", "cosine", "auto"});
     s.points = node.integer(
         "points", 1000,
         Range::closed(s.type == "shortest_path_corr" ? 2 : 1, 1e9));

@@ -59,7 +59,9 @@ struct MetricSpec {
   std::int64_t min_bin = 10;
   /// knn_accuracy and the graph metrics: how rows are compared, "euclidean"
   /// (2-D layouts) or "cosine" (the graph paper's 128-D embeddings,
-  /// papers/graph.md sec. 3; metrics/embedding_metric.h).
+  /// papers/graph.md sec. 3; metrics/embedding_metric.h), or "auto": the
+  /// paper's convention per run, Euclidean up to 3 dimensions and cosine
+  /// above (a spec that compares 2-D layouts with 128-D embeddings).
   std::string metric = "euclidean";
 
   /// Strict: exactly the keys of the given type; errors name the JSON path.

@@ -1,6 +1,7 @@
 #include "engine/ne/method_registry.h"
 
 #include "engine/core/errors.h"
+#include "engine/graph/walk_embedding_method.h"
 #include "engine/ne/cne_method.h"
 #include "engine/ne/external_embedding.h"
 #include "engine/ne/force_atlas2_method.h"
@@ -98,6 +99,20 @@ const std::vector<std::pair<std::string, Factory>> &registry() {
        [](const SpecNode &node) {
          return std::make_unique<ExternalEmbedding>(
              ExternalEmbeddingParams::from_spec(node));
+       }},
+      {"deepwalk",
+       [](const SpecNode &node) {
+         return std::make_unique<WalkEmbeddingMethod>(
+             WalkEmbeddingParams::from_spec(node));
+       }},
+      {"node2vec",
+       [](const SpecNode &node) {
+         return std::make_unique<WalkEmbeddingMethod>(
+             WalkEmbeddingParams::from_spec(node));
+       }},
+      {"graph_cne",
+       [](const SpecNode &node) {
+         return torch_factory(node, "graph_cne", "type", "graph CNE")(node);
        }},
       {"simulation",
        [](const SpecNode &node) {

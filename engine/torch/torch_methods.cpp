@@ -1,6 +1,7 @@
 #include "engine/torch/torch_methods.h"
 
 #include "engine/ne/method_registry.h"
+#include "engine/torch/graph_cne_method.h"
 #include "engine/torch/parametric_cne.h"
 #include "engine/torch/tsimcne_method.h"
 
@@ -20,6 +21,11 @@ void register_torch_methods() {
       "tsimcne", [](const SpecNode &node) -> std::unique_ptr<Method> {
         return std::make_unique<TsimcneMethod>(TsimcneParams::from_spec(node));
       });
+  set_torch_method_factory("graph_cne",
+                           [](const SpecNode &node) -> std::unique_ptr<Method> {
+                             return std::make_unique<GraphCneMethod>(
+                                 GraphCneParams::from_spec(node));
+                           });
   if (torch::cuda::is_available())
     register_device("cuda", true);
   else

@@ -99,3 +99,43 @@ TEST(ClaimBound, OneSeedComparesTheValue) {
 
 } // namespace
 } // namespace nebench
+
+namespace nebench {
+namespace {
+
+// Selection "best": the sweep setting with the highest seed mean (the graph
+// paper's node2vec at its best (p, q)).
+TEST(ClaimSelectionBest, ComparesAgainstTheBestSweepSetting) {
+  const std::map<std::string, std::set<std::string>> runs = {{"cne", {}},
+                                                             {"n2v", {"p"}}};
+  const json j = json::parse(R"({"id": "G2-test", "text": "t", "check": {
+      "type": "greater", "metric": "graph_recall", "a": {"run": "cne"},
+      "b": {"run": "n2v", "best": true}}})");
+  const ClaimSpec c =
+      ClaimSpec::from_spec(SpecNode(j, "spec.json", "claims[0]"), runs);
+  EXPECT_TRUE(c.b.best);
+  std::vector<SummaryRow> rows;
+  const auto add = [&rows](const std::string &run, json params,
+                           std::uint64_t seed, double v) {
+    SummaryRow r;
+    r.run_name = run;
+    r.params = std::move(params);
+    r.seed = seed;
+    r.run_id = run + std::to_string(rows.size());
+    r.metrics["graph_recall"] = v;
+    rows.push_back(r);
+  };
+  add("cne", json::object(), 0, 0.50);
+  add("n2v", {{"p", 0.25}}, 0, 0.30);
+  add("n2v", {{"p", 4}}, 0, 0.45);
+  ClaimResult r = evaluate_claim(c, rows);
+  EXPECT_EQ(r.verdict, "pass") << r.explanation;
+  EXPECT_NEAR(r.observed["b"]["mean"].get<double>(), 0.45, 1e-12)
+      << r.observed.dump();
+  add("n2v", {{"p", 1}}, 0, 0.55); // a better setting turns the verdict
+  r = evaluate_claim(c, rows);
+  EXPECT_EQ(r.verdict, "fail") << r.explanation;
+}
+
+} // namespace
+} // namespace nebench
