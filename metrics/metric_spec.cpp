@@ -92,6 +92,11 @@ bool is_cross_run(const MetricSpec &spec) {
   return spec.type == "distance_correlation_to_run";
 }
 
+bool needs_input_graph(const MetricSpec &spec) {
+  return spec.type == "graph_recall" || spec.type == "edge_auc" ||
+         spec.type == "shortest_path_corr";
+}
+
 const std::vector<std::string> &metric_types() {
   static const std::vector<std::string> types = {"knn_recall",
                                                  "knn_accuracy",

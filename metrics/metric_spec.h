@@ -80,6 +80,10 @@ struct MetricSpec {
 /// (metrics/cross_run_metrics.h).
 bool is_cross_run(const MetricSpec &spec);
 
+/// True for metrics that read the input graph (graph_recall, edge_auc,
+/// shortest_path_corr; MetricInput::adjacency).
+bool needs_input_graph(const MetricSpec &spec);
+
 /// Stored metric names this spec produces ("knn_recall@15",
 /// "knn_recall_affinity@15", "knn_accuracy@15", "knn_accuracy_features@15",
 /// "linear_probe", "spearman", "dcor_input",

@@ -42,6 +42,7 @@ public:
   explicit WalkEmbeddingMethod(WalkEmbeddingParams params);
   std::string type() const override { return params_.type; }
   int neighbors_needed() const override { return 0; }
+  bool needs_input_graph() const override { return true; }
   double estimated_bytes(std::int64_t n) const override;
   /// Embedding n x dim (the center table); trace per logged epoch: epoch,
   /// loss, seconds. Throws NebenchError without an input graph.

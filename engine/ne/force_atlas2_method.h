@@ -46,6 +46,7 @@ class ForceAtlas2Method : public Method {
 public:
   explicit ForceAtlas2Method(ForceAtlas2Params params);
   std::string type() const override { return "fa2"; }
+  bool needs_input_graph() const override { return params_.input == "graph"; }
   int neighbors_needed() const override {
     return params_.input == "graph" ? 0 : params_.k;
   }

@@ -36,6 +36,7 @@ class LaplacianEigenmapsMethod : public Method {
 public:
   explicit LaplacianEigenmapsMethod(LaplacianEigenmapsParams params);
   std::string type() const override { return "laplacian_eigenmaps"; }
+  bool needs_input_graph() const override { return params_.input == "graph"; }
   int neighbors_needed() const override {
     return params_.input == "graph" ? 0 : params_.k;
   }

@@ -63,6 +63,9 @@ public:
   virtual std::string type() const = 0;
   /// Number of neighbours the method needs from the shared graph.
   virtual int neighbors_needed() const = 0;
+  /// Whether the method reads Problem::adjacency (graph methods); for point
+  /// data the runner then builds the binary symmetric kNN graph.
+  virtual bool needs_input_graph() const { return false; }
   /// Bytes the run will need at n points (refuse runs that cannot fit).
   virtual double estimated_bytes(std::int64_t n) const = 0;
   /// Parameters taken from earlier runs (make_plan checks that they exist,

@@ -90,6 +90,9 @@ public:
   explicit TsneMethod(TsneParams params);
   std::string type() const override { return "tsne"; }
   int neighbors_needed() const override { return params_.affinity.k; }
+  bool needs_input_graph() const override {
+    return params_.affinity.type == "graph" || params_.init.type == "spectral";
+  }
   double estimated_bytes(std::int64_t n) const override;
   MethodOutput run(const Problem &problem, const RunContext &ctx) override;
 

@@ -20,7 +20,8 @@ struct PreparedProblem {
   Matrix pixels;
   bool has_pixels = false;
   /// Problem::adjacency: the dataset's graph, or the binary symmetric kNN
-  /// graph at the spec's graph.knn.k.
+  /// graph at the spec's graph.knn.k when a run (Method::needs_input_graph)
+  /// or a metric reads it; else empty (n = 0).
   Csr adjacency;
 
   Problem view() const {

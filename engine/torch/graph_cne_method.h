@@ -114,6 +114,7 @@ public:
   /// The method reads the input graph (Problem::adjacency), not the kNN
   /// graph of points.
   int neighbors_needed() const override { return 0; }
+  bool needs_input_graph() const override { return true; }
   /// The table with its gradient and Adam's three moment buffers (float),
   /// the init and the output (double), the Lanczos basis of the spectral
   /// init, and the batch's 2b x 2b similarity matrices; the graph's pairs
