@@ -4,6 +4,7 @@
 
 #include "build_info.h"
 #include "engine/cli/commands.h"
+#include "engine/cli/openblas_core.h"
 #include "engine/core/errors.h"
 #include "engine/core/threads.h"
 #ifdef NEBENCH_WITH_TORCH
@@ -20,6 +21,7 @@
 
 int main(int argc, char **argv) {
   using namespace nebench;
+  cli::select_openblas_core(argv);
   // LibTorch's CPU training allocates and frees tensors of megabytes per
   // op; with glibc's default thresholds each becomes an mmap/munmap and the
   // freed pages are returned and faulted in again. Keeping them in the heap

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <dlfcn.h>
 #include <faiss/Index.h>
 #include <torch/csrc/api/include/torch/version.h>
 #include <unistd.h>
@@ -26,6 +27,15 @@ std::string run_command(const std::string &cmd) {
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
     out.pop_back();
   return out;
+}
+// The kernel set OpenBLAS runs (it changes LibTorch's and FAISS's floating
+// point results); "none" when no OpenBLAS is loaded.
+std::string openblas_core() {
+  using CoreName = char *(*)();
+  const auto core_name =
+      reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const char *core = core_name != nullptr ? core_name() : nullptr;
+  return core != nullptr ? core : "none";
 }
 } // namespace
 
@@ -55,7 +65,8 @@ nlohmann::json library_versions() {
                        std::to_string(rel)},
           {"torch", TORCH_VERSION},
           {"compiler", NEBENCH_COMPILER},
-          {"build_type", NEBENCH_BUILD_TYPE}};
+          {"build_type", NEBENCH_BUILD_TYPE},
+          {"openblas_core", openblas_core()}};
 }
 
 std::string host_name() {
