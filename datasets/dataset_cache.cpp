@@ -40,7 +40,10 @@ std::string read_string_attr(const H5::H5File &file, const std::string &path,
   if (!file.attrExists(name))
     throw DataError(path, "missing attribute \"" + name + "\"");
   H5::Attribute a = file.openAttribute(name);
-  if (a.getTypeClass() != H5T_STRING)
+  // One value: reading an array attribute into one string would write past
+  // it (fuzz/h5_fuzzer found this for cache_version).
+  if (a.getTypeClass() != H5T_STRING ||
+      a.getSpace().getSimpleExtentNpoints() != 1)
     throw DataError(path, "attribute \"" + name + "\" is not a string");
   std::string value;
   a.read(a.getStrType(), value);
@@ -85,7 +88,8 @@ void read_image_attrs(const H5::H5File &file, const std::string &path,
   a.read(H5::PredType::NATIVE_INT32, shape);
   out.image = ImageShape{shape[0], shape[1], shape[2]};
   H5::Attribute m = file.openAttribute("pixel_max");
-  if (m.getTypeClass() != H5T_FLOAT)
+  if (m.getTypeClass() != H5T_FLOAT ||
+      m.getSpace().getSimpleExtentNpoints() != 1)
     throw DataError(path, "attribute pixel_max must be a number");
   m.read(H5::PredType::NATIVE_DOUBLE, &out.pixel_max);
   if (shape[0] < 1 || shape[1] < 1 || shape[2] < 1 || !(out.pixel_max > 0))
@@ -103,6 +107,12 @@ int read_cache_version(const H5::H5File &file) {
   if (!file.attrExists("cache_version"))
     return kDatasetCacheVersion;
   H5::Attribute a = file.openAttribute("cache_version");
+  // An array attribute would be read past `v` (a stack overflow found by
+  // fuzz/h5_fuzzer): one integer only.
+  if (a.getTypeClass() != H5T_INTEGER ||
+      a.getSpace().getSimpleExtentNpoints() != 1)
+    throw DataError(file.getFileName(),
+                    "attribute cache_version must be one integer");
   int v = 0;
   a.read(H5::PredType::NATIVE_INT, &v);
   return v;
@@ -127,6 +137,13 @@ std::vector<hsize_t> dims_of(const H5::H5File &file, const std::string &path,
                              H5::DataSet &out) {
   if (!file.nameExists(name))
     throw DataError(path, "missing dataset /" + name);
+  // An AnnData file's sparse X is a group: say so rather than HDF5's
+  // "H5Dopen2 failed".
+  if (file.childObjType(name) != H5O_TYPE_DATASET)
+    throw DataError(path, "/" + name +
+                              " is not a dataset (a group? nebench reads a "
+                              "dense /" +
+                              name + ")");
   out = file.openDataSet(name);
   if (out.getTypeClass() != cls)
     throw DataError(path, "dataset /" + name +
@@ -139,6 +156,16 @@ std::vector<hsize_t> dims_of(const H5::H5File &file, const std::string &path,
                               ", expected " + std::to_string(rank));
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   space.getSimpleExtentDims(dims.data());
+  // Declared but never written: HDF5 allocates storage late and would read
+  // fill values, so a tiny file could make us allocate 2^31 values for no
+  // data (fuzz/h5_fuzzer).
+  H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
+  out.getSpaceStatus(status);
+  if (space.getSimpleExtentNpoints() > 0 &&
+      status == H5D_SPACE_STATUS_NOT_ALLOCATED)
+    throw DataError(path, "dataset /" + name + " declares " +
+                              std::to_string(space.getSimpleExtentNpoints()) +
+                              " values but stores none (never written)");
   return dims;
 }
 
@@ -227,6 +254,15 @@ Dataset read_dataset_h5(const std::string &path) {
     Dataset out;
     H5::DataSet xs;
     const auto xd = dims_of(file, path, "X", H5T_FLOAT, 2, xs);
+    // HDF5 lets a small file declare any extent (unwritten data reads as
+    // the fill value): refuse more than 2^31 values, as the other loaders
+    // do, before allocating (fuzz/h5_fuzzer: 2^60 values, a bad_alloc).
+    constexpr hsize_t kMaxValues = hsize_t(1) << 31;
+    if (xd[0] > kMaxValues || xd[1] > kMaxValues ||
+        (xd[1] > 0 && xd[0] > kMaxValues / xd[1]))
+      throw DataError(path, "dataset /X declares " + std::to_string(xd[0]) +
+                                " x " + std::to_string(xd[1]) +
+                                " values, more than the 2^31 accepted");
     const auto n = static_cast<std::int64_t>(xd[0]);
     const auto d = static_cast<std::int64_t>(xd[1]);
     out.X = Matrix(n, d);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace nebench {
@@ -111,12 +112,18 @@ EdgeFile read_edges(const std::string &file) {
   return out;
 }
 
-/// Label of every node 0..max_id; -1 where the file gives none.
-std::vector<std::int32_t> read_labels(const std::string &file,
-                                      std::int64_t max_id) {
+/// A label and the line it is on.
+struct NodeLabel {
+  std::int32_t value = -1;
+  std::int64_t line = 0;
+};
+
+/// The labels of the file by node id (only the nodes listed: a map, not an
+/// array over 0..max_id, whose size the edge file's ids alone decide).
+std::unordered_map<std::int32_t, NodeLabel> read_labels(const std::string &file,
+                                                        std::int64_t max_id) {
   std::ifstream in = open_text(file);
-  std::vector<std::int32_t> label(static_cast<std::size_t>(max_id + 1), -1);
-  std::vector<std::int64_t> label_line(label.size(), 0);
+  std::unordered_map<std::int32_t, NodeLabel> label;
   std::string text;
   for (std::int64_t line = 1; std::getline(in, text); ++line) {
     if (skipped_line(text))
@@ -135,13 +142,12 @@ std::vector<std::int32_t> read_labels(const std::string &file,
                                    ", which does not exist (the edge file's "
                                    "ids end at " +
                                    std::to_string(max_id) + ")");
-    if (label[node] >= 0)
+    const auto [it, fresh] = label.emplace(node, NodeLabel{value, line});
+    if (!fresh)
       throw DataError::at_line(file, line,
                                "second label for node " + std::to_string(node) +
                                    " (first on line " +
-                                   std::to_string(label_line[node]) + ")");
-    label[node] = value;
-    label_line[node] = line;
+                                   std::to_string(it->second.line) + ")");
   }
   if (in.bad())
     throw DataError(file, "read error");
@@ -153,22 +159,44 @@ std::vector<std::int32_t> read_labels(const std::string &file,
 LabeledGraph load_edge_list(const std::string &edge_file,
                             const std::string &label_file) {
   const EdgeFile edges = read_edges(edge_file);
-  const std::int64_t n = edges.max_id + 1;
-  // Nodes are 0..max_id (sec. 4 works on the graph's own node ids).
-  const Csr full = undirected_graph_from_edges(n, edges.edges);
+  // Nodes are 0..max_id (sec. 4 works on the graph's own node ids), but the
+  // graph is built on the ids that occur in an edge, renumbered 0..m-1 in
+  // increasing order: the others are isolated, so never in the largest
+  // component (which has an edge), and arrays over 0..max_id would let a
+  // one-line file "0 2147483647" allocate gigabytes (fuzz/edge_list_fuzzer).
+  std::vector<std::int32_t> ids;
+  ids.reserve(2 * edges.edges.size());
+  for (const auto &[u, v] : edges.edges) {
+    ids.push_back(u);
+    ids.push_back(v);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const auto compact = [&ids](std::int32_t id) {
+    return static_cast<std::int32_t>(
+        std::lower_bound(ids.begin(), ids.end(), id) - ids.begin());
+  };
+  std::vector<GraphEdge> compact_edges;
+  compact_edges.reserve(edges.edges.size());
+  for (const auto &[u, v] : edges.edges)
+    compact_edges.emplace_back(compact(u), compact(v));
+  const auto n = static_cast<std::int64_t>(ids.size());
+  const Csr full = undirected_graph_from_edges(n, compact_edges);
   if (full.nnz() == 0)
     throw DataError(edge_file, "no edges besides self-loops");
 
-  std::vector<std::int32_t> all_labels;
+  std::vector<std::int32_t> all_labels; // by compact id
   if (!label_file.empty()) {
-    all_labels = read_labels(label_file, edges.max_id);
-    std::vector<char> in_edges(static_cast<std::size_t>(n), 0);
-    for (const auto &[u, v] : edges.edges)
-      in_edges[u] = in_edges[v] = 1;
+    const auto labels = read_labels(label_file, edges.max_id);
+    all_labels.assign(ids.size(), -1);
     std::vector<std::int64_t> missing;
-    for (std::int64_t i = 0; i < n; ++i)
-      if (in_edges[i] && all_labels[i] < 0)
-        missing.push_back(i);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto it = labels.find(ids[i]);
+      if (it == labels.end())
+        missing.push_back(ids[i]);
+      else
+        all_labels[i] = it->second.value;
+    }
     if (!missing.empty()) {
       std::string list;
       for (std::size_t k = 0; k < std::min(missing.size(), kMissingListed); ++k)
@@ -185,11 +213,13 @@ LabeledGraph load_edge_list(const std::string &edge_file,
   ComponentSubgraph lcc = largest_connected_component(full);
   LabeledGraph out;
   out.graph = std::move(lcc.graph);
-  out.original_ids = std::move(lcc.nodes);
+  out.original_ids.reserve(lcc.nodes.size());
+  for (const std::int64_t c : lcc.nodes)
+    out.original_ids.push_back(ids[static_cast<std::size_t>(c)]);
   if (!all_labels.empty()) {
-    out.labels.reserve(out.original_ids.size());
-    for (const std::int64_t old : out.original_ids)
-      out.labels.push_back(all_labels[old]);
+    out.labels.reserve(lcc.nodes.size());
+    for (const std::int64_t c : lcc.nodes)
+      out.labels.push_back(all_labels[static_cast<std::size_t>(c)]);
   }
   return out;
 }

@@ -886,7 +886,8 @@ void eval_argmax(const ClaimSpec &c, const std::vector<SummaryRow> &rows,
   for (std::size_t i = 0; i < g.values.size(); ++i)
     if (i != top && g.stats[i].mean > g.stats[second].mean)
       second = i;
-  auto inside = [&](double v) {
+  // Init-captures: clang before 16 cannot capture structured bindings.
+  auto inside = [wlo = wlo, whi = whi](double v) {
     return (wlo <= v || same_number(wlo, v)) &&
            (v <= whi || same_number(whi, v));
   };

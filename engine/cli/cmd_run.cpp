@@ -1,6 +1,8 @@
 #include "engine/cli/commands.h"
+#include "engine/core/errors.h"
 #include "engine/run/runner.h"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -27,6 +29,12 @@ void add_run(CLI::App &app, const GlobalOptions &g, Action &action) {
   cmd->callback([&action, o, &g] {
     action = [o, &g] {
       o->threads = g.threads;
+      // Refused before any work: the final rename onto a folder would
+      // fail only after every run had finished.
+      if (std::error_code ec; !o->out_path.empty() &&
+                              std::filesystem::is_directory(o->out_path, ec))
+        throw UsageError("--out " + o->out_path +
+                         ": is a folder; give the result file's path");
       o->repo_root = resolve_repo_root(o->spec_path);
       o->progress_line = isatty(STDERR_FILENO) && !g.quiet;
       const RunOutcome r = run_spec(*o);

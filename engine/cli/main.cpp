@@ -55,6 +55,19 @@ int main(int argc, char **argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
+    // CLI11 reports a misspelt command as "A subcommand is required": name
+    // the word it did not know and the commands there are.
+    const auto left = app.remaining();
+    if (app.get_subcommands().empty() && !left.empty() &&
+        left.front().rfind("-", 0) != 0) {
+      std::string known;
+      for (const auto *sub :
+           app.get_subcommands([](CLI::App *) { return true; }))
+        known += (known.empty() ? "" : ", ") + sub->get_name();
+      std::fprintf(stderr, "error: unknown command \"%s\" (commands: %s)\n",
+                   left.front().c_str(), known.c_str());
+      return 2;
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

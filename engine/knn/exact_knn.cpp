@@ -26,12 +26,13 @@ constexpr std::int64_t kTile = 64;
 
 using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
 
-[[gnu::always_inline]] inline Vec load(const float *p) {
-  Vec v;
+// Vectors by reference, not by value: clang (before 16 at least) refuses a
+// 64-byte vector argument or return value in the "default" clones below,
+// which lack AVX-512 ("changes the ABI"), even in always-inline helpers.
+[[gnu::always_inline]] inline void load(Vec &v, const float *p) {
   std::memcpy(&v, p, sizeof v);
-  return v;
 }
-[[gnu::always_inline]] inline void store(float *p, Vec v) {
+[[gnu::always_inline]] inline void store(float *p, const Vec &v) {
   std::memcpy(p, &v, sizeof v);
 }
 
@@ -48,7 +49,9 @@ dot_block(const float *Q, int d, const float *panels, std::int64_t width,
         a31 = {};
     const float *col = panels + j * d;
     for (int t = 0; t < d; ++t, col += kWidth) {
-      const Vec x0 = load(col), x1 = load(col + kLanes);
+      Vec x0, x1;
+      load(x0, col);
+      load(x1, col + kLanes);
       const float q0 = Q[t], q1 = Q[d + t], q2 = Q[2 * d + t],
                   q3 = Q[3 * d + t];
       a00 += q0 * x0;
@@ -105,7 +108,10 @@ scan_block(const float *dots, const float *sq_norm, float nq,
   float bound = heap.bound();
   std::int64_t j = 0;
   for (; j + kLanes <= count; j += kLanes) {
-    const Vec d2 = nq + load(sq_norm + j) - 2.0f * load(dots + j);
+    Vec norms, dot;
+    load(norms, sq_norm + j);
+    load(dot, dots + j);
+    const Vec d2 = nq + norms - 2.0f * dot;
     const auto hit = d2 <= bound;
     std::uint64_t words[sizeof hit / sizeof(std::uint64_t)];
     std::memcpy(words, &hit, sizeof hit);

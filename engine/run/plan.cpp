@@ -43,6 +43,31 @@ void check_reference(const Spec &spec, const RunSpec &run,
     fail("run \"" + ref.run + "\" must come before run \"" + run.name +
          "\" in \"runs\"");
 }
+// A claim on a metric that no entry of "metrics" stores could never be
+// checked (it would stay inconclusive after the whole run): refused up front.
+void check_claim_metrics(const SpecNode &claim, const ClaimSpec &c,
+                         const std::map<std::string, std::size_t> &producer) {
+  const SpecNode check = claim.child("check");
+  const auto require = [&](const SpecNode &node, const std::string &metric) {
+    if (metric.empty() || producer.count(metric))
+      return;
+    std::string known;
+    for (const auto &[name, index] : producer)
+      known += (known.empty() ? "" : ", ") + name;
+    node.fail_at("metric",
+                 "no entry of \"metrics\" stores \"" + metric +
+                     "\" (stored: " + (known.empty() ? "none" : known) + ")");
+  };
+  require(check, c.metric);
+  if (c.type == "ratio_in") {
+    require(check.child("a"), c.metric_a);
+    require(check.child("b"), c.metric_b);
+  }
+  if (c.type == "argmax_in")
+    for (std::size_t i = 0; i < c.range.size(); ++i)
+      if (!c.range[i].run.empty())
+        require(check.child("range").at(i), c.range[i].metric);
+}
 } // namespace
 
 int Plan::graph_neighbors() const {
@@ -69,11 +94,11 @@ Plan make_plan(const Spec &spec) {
       check_reference(spec, run, ref);
     plan.runs.push_back(std::move(planned));
   }
+  // Stored name -> index of the entry producing it: two entries must not
+  // write the same /runs/<id>/metrics attribute.
+  std::map<std::string, std::size_t> producer;
   if (spec.metrics.is_array()) {
     SpecNode metrics(spec.metrics, spec.file, "metrics");
-    // Stored name -> index of the entry producing it: two entries must not
-    // write the same /runs/<id>/metrics attribute.
-    std::map<std::string, std::size_t> producer;
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       const SpecNode entry = metrics.at(i);
       plan.metrics.push_back(
@@ -100,6 +125,7 @@ Plan make_plan(const Spec &spec) {
                                        plan.claims.back().id + "\" (also " +
                                        "claims[" + std::to_string(it->second) +
                                        "])");
+      check_claim_metrics(claims.at(i), plan.claims.back(), producer);
     }
   }
   return plan;

@@ -533,7 +533,10 @@ ojson parse_spec_text(const std::string &text, const std::string &file) {
                     "line " + std::to_string(line) + ", column " +
                         std::to_string(column) + ": " + message);
   } catch (const ojson::exception &e) {
-    throw SpecError(file, "", std::string("invalid JSON: ") + e.what());
+    // E.g. a number that overflows a double ("1e400"): no byte offset, but
+    // the callback's stack still names the value being read.
+    throw SpecError(file, child_path(),
+                    std::string("invalid JSON: ") + e.what());
   }
 }
 

@@ -132,6 +132,15 @@ TEST(DatasetCache, MissingOrMisshapenDatasetsAreDataErrors) {
             std::string::npos);
   EXPECT_EQ(read_dataset_h5_digest(dir.file("noattr.h5")), "");
 
+  // AnnData's sparse X is a group, not a dataset.
+  {
+    H5::H5File f(dir.file("group.h5"), H5F_ACC_TRUNC);
+    f.createGroup("X");
+  }
+  EXPECT_EQ(data_error([&] { read_dataset_h5(dir.file("group.h5")); }),
+            dir.file("group.h5") +
+                ": /X is not a dataset (a group? nebench reads a dense /X)");
+
   testing::write_text(dir.file("text.h5"), "plain text");
   EXPECT_EQ(data_error([&] { read_dataset_h5(dir.file("text.h5")); }),
             dir.file("text.h5") + ": not an HDF5 file");
@@ -141,6 +150,69 @@ TEST(DatasetCache, MissingOrMisshapenDatasetsAreDataErrors) {
             std::string::npos);
   EXPECT_EQ(read_dataset_h5_digest(dir.file("absent.h5")), "");
   EXPECT_EQ(read_dataset_h5_digest(dir.file("text.h5")), "");
+}
+
+// fuzz/h5_fuzzer: a small file can declare any extent (HDF5 allocates
+// storage late); the reader refuses, by size or as unwritten, instead of
+// allocating for the declared size (a bad_alloc before).
+TEST(DatasetCache, RefusesHugeOrUnwrittenExtents) {
+  testing::TempDir dir;
+  const std::string huge = dir.file("huge.h5"), unwritten = dir.file("x.h5");
+  {
+    // Chunked, one chunk written: partly stored, 2^60 values declared.
+    H5::H5File file(huge, H5F_ACC_TRUNC);
+    const hsize_t dims[2] = {hsize_t(1) << 40, hsize_t(1) << 20};
+    const hsize_t chunk[2] = {1, 1};
+    H5::DSetCreatPropList plist;
+    plist.setChunk(2, chunk);
+    H5::DataSpace space(2, dims);
+    H5::DataSet x =
+        file.createDataSet("X", H5::PredType::NATIVE_FLOAT, space, plist);
+    const hsize_t start[2] = {0, 0}, one[2] = {1, 1};
+    space.selectHyperslab(H5S_SELECT_SET, one, start);
+    const float value = 1;
+    x.write(&value, H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, one), space);
+  }
+  EXPECT_LT(std::filesystem::file_size(huge), 100000u);
+  EXPECT_EQ(data_error([&] { read_dataset_h5(huge); }),
+            huge + ": dataset /X declares 1099511627776 x 1048576 values, "
+                   "more than the 2^31 accepted");
+  {
+    H5::H5File file(unwritten, H5F_ACC_TRUNC);
+    const hsize_t dims[2] = {3, 2};
+    file.createDataSet("X", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, dims));
+  }
+  EXPECT_EQ(data_error([&] { read_dataset_h5(unwritten); }),
+            unwritten + ": dataset /X declares 6 values but stores none "
+                        "(never written)");
+}
+
+// fuzz/h5_fuzzer: attributes that should hold one value but hold an array
+// were read into one variable, past its end (a stack overflow under ASan).
+TEST(DatasetCache, RefusesArrayAttributes) {
+  testing::TempDir dir;
+  const std::string path = dir.file("array_attr.h5");
+  Dataset image = small_dataset(); // 3 x 2: images of 1 x 1 x 2
+  image.image = ImageShape{1, 1, 2};
+  image.pixel_max = 255;
+  const auto replace_with_array = [&](const char *name) {
+    write_dataset_h5(path, image);
+    H5::H5File file(path, H5F_ACC_RDWR);
+    if (file.attrExists(name))
+      file.removeAttr(name);
+    const hsize_t four = 4;
+    const std::int32_t values[4] = {1, 1, 1, 1};
+    file.createAttribute(name, H5::PredType::NATIVE_INT32,
+                         H5::DataSpace(1, &four))
+        .write(H5::PredType::NATIVE_INT32, values);
+  };
+  replace_with_array("cache_version");
+  EXPECT_EQ(data_error([&] { read_dataset_h5(path); }),
+            path + ": attribute cache_version must be one integer");
+  EXPECT_EQ(read_dataset_h5_digest(path), "");
+  replace_with_array("pixel_max");
+  EXPECT_NE(data_error([&] { read_dataset_h5(path); }).find("pixel_max"),
+            std::string::npos);
 }
 
 TEST(DatasetCache, KeepsTheImageShape) {

@@ -77,6 +77,24 @@ TEST(EdgeListLoader, SeparatorsCommentsWeightsAndLargestComponent) {
   EXPECT_EQ(unlabelled.original_ids, g.original_ids);
 }
 
+// fuzz/corpus/edge_list_fuzzer/crash-huge-id: the largest id sizes
+// nothing; only the ids in edges make nodes (two lines, not 2^31 nodes).
+TEST(EdgeListLoader, LargestIdDoesNotSizeTheGraph) {
+  TempDir dir;
+  write_text(dir.file("g.edges"), "0 2147483647\n2147483647 5\n");
+  write_text(dir.file("g.labels"), "5 1\n2147483647 2\n0 3\n");
+  const LabeledGraph g =
+      load_edge_list(dir.file("g.edges"), dir.file("g.labels"));
+  EXPECT_EQ(g.original_ids, (std::vector<std::int64_t>{0, 5, 2147483647}));
+  EXPECT_EQ(g.labels, (std::vector<std::int32_t>{3, 1, 2}));
+  EXPECT_EQ(g.graph.n, 3);
+  EXPECT_EQ(g.graph.indptr, (std::vector<std::int64_t>{0, 1, 2, 4}));
+  EXPECT_EQ(load_error("0 2147483647\n", "0 1\n0 2\n"),
+            "DIR/g.labels:2: second label for node 0 (first on line 1)");
+  EXPECT_EQ(load_error("0 2147483647\n", "0 1\n"),
+            "DIR/g.labels: no label for 1 node of the edge file: 2147483647");
+}
+
 TEST(EdgeListLoader, EdgeFileErrorsNameFileAndLine) {
   EXPECT_EQ(load_error("0 1\n1 a\n", ""),
             "DIR/g.edges:2: node id 'a' is not a non-negative integer");

@@ -261,6 +261,12 @@ TEST(Spec, SyntaxErrorPositions) {
             }),
             "e.json: a[1].c: duplicate key (each key may appear only once in "
             "an object)");
+  // A number that overflows a double has no byte offset from the parser:
+  // the JSON path names it (tests/bad_inputs/cases/huge_number_overflow).
+  EXPECT_EQ(error_of([] {
+              parse_spec_text("{\"a\": [1, {\"b\": 1e400}]}", "e.json");
+            }).rfind("e.json: a[1].b: invalid JSON: ", 0),
+            0u);
 }
 
 struct BadCase {
