@@ -106,7 +106,11 @@ TEST_F(Cli, HelpAndBadFlags) {
   EXPECT_EQ(nebench("run --help").code, 0);
   const auto r = nebench("run --no-such-flag x.json");
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(nebench("frobnicate").code, 2);
+  const auto unknown = nebench("frobnicate");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.output.find("unknown command \"frobnicate\""),
+            std::string::npos)
+      << unknown.output;
   EXPECT_EQ(nebench("list nothing").code, 2);
 }
 
