@@ -20,7 +20,9 @@ echo "== unit and integration tests (CTest)"
 
 # AddressSanitizer + UBSan build of everything but LibTorch (issue 9): the
 # same CTest suite, so that a leak, an out-of-bounds access or undefined
-# behaviour fails CI. -O1 -g: a quicker build than -O2 and readable stacks.
+# behaviour fails CI. -Og -g1: line tables are enough for readable stacks,
+# and with UBSan this builds 3x faster than -O1 -g (Eigen/Spectra units:
+# 25 s vs 75 s each) while the tests run about as fast.
 # NEBENCH_SKIP_ASAN=1 skips it locally; CI must not set it.
 if [ "${NEBENCH_SKIP_ASAN:-0}" != 1 ]; then
   echo "== AddressSanitizer + UBSan build and tests"
@@ -28,7 +30,7 @@ if [ "${NEBENCH_SKIP_ASAN:-0}" != 1 ]; then
   if [ ! -f "$ASAN_DIR/CMakeCache.txt" ]; then
     cmake -S . -B "$ASAN_DIR" "${GENERATOR[@]}" -DNEBENCH_SANITIZE=ON \
       -DNEBENCH_WITH_TORCH=OFF -DNEBENCH_BENCHMARKS=OFF \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-Og -g1 -DNDEBUG"
   fi
   cmake --build "$ASAN_DIR" --parallel "$(nproc)"
   # Every test runs: none is impossible under ASan (none sets RLIMIT_AS,

@@ -1,8 +1,8 @@
 #include "engine/cli/openblas_core.h"
 
+#include "engine/core/openblas_core_name.h"
+
 #include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
 #include <unistd.h>
 
 namespace nebench::cli {
@@ -10,15 +10,8 @@ namespace nebench::cli {
 void select_openblas_core(char **argv) {
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr)
     return; // the user's choice, or this is the re-executed process
-  // Looked up at run time: builds without LibTorch may not load OpenBLAS.
-  using CoreName = char *(*)();
-  const auto core_name =
-      reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
-  if (core_name == nullptr)
-    return;
-  const char *core = core_name();
-  if (core == nullptr || std::strcmp(core, "Prescott") != 0)
-    return; // OpenBLAS recognised this CPU
+  if (openblas_core_name() != "Prescott")
+    return; // no OpenBLAS, or it recognised this CPU
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
     return; // Prescott is the right kernel set for this CPU

@@ -5,6 +5,7 @@
 #include "engine/core/errors.h"
 #include "engine/knn/knn_graph_builder.h"
 #include "engine/knn/pca.h"
+#include "engine/run/memory_guard.h"
 
 #include <chrono>
 #include <spdlog/spdlog.h>
@@ -93,6 +94,8 @@ PreparedProblem prepare_problem(const Plan &plan, const std::string &repo_root,
   spdlog::info("dataset {}: n = {}, d = {} (raw {}), {:.1f} s", p.dataset.name,
                p.dataset.X.rows, p.dataset.X.cols, p.d_raw,
                std::chrono::duration<double>(clock::now() - t0).count());
+  // Before the kNN graph, the first step whose size grows with n * k.
+  check_memory(plan, p.dataset.X.rows, p.dataset.X.cols);
   ctx.check();
 
   if (p.dataset.is_graph()) {

@@ -1,13 +1,13 @@
 #include "engine/run/provenance.h"
 
 #include "build_info.h"
+#include "engine/core/openblas_core_name.h"
 
 #include <H5Cpp.h>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <dlfcn.h>
 #include <faiss/Index.h>
 #include <torch/csrc/api/include/torch/version.h>
 #include <unistd.h>
@@ -28,14 +28,10 @@ std::string run_command(const std::string &cmd) {
     out.pop_back();
   return out;
 }
-// The kernel set OpenBLAS runs (it changes LibTorch's and FAISS's floating
-// point results); "none" when no OpenBLAS is loaded.
+// The kernel set OpenBLAS runs; "none" when no OpenBLAS is loaded.
 std::string openblas_core() {
-  using CoreName = char *(*)();
-  const auto core_name =
-      reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
-  const char *core = core_name != nullptr ? core_name() : nullptr;
-  return core != nullptr ? core : "none";
+  const std::string core = openblas_core_name();
+  return core.empty() ? "none" : core;
 }
 } // namespace
 

@@ -4,7 +4,6 @@
 #include "engine/core/threads.h"
 #include "engine/ne/method_registry.h"
 #include "engine/run/interrupt.h"
-#include "engine/run/memory_guard.h"
 #include "engine/run/problem.h"
 #include "engine/run/provenance.h"
 #include "engine/spec/spec.h"
@@ -263,7 +262,6 @@ RunOutcome run_spec(const RunOptions &o) {
 
   PreparedProblem problem =
       prepare_problem(plan, o.repo_root, file ? &*file : nullptr, ctx);
-  check_memory(plan, problem.dataset.X.rows, problem.dataset.X.cols);
 
   if (!file) {
     // A new partial file: checkpoints of an abandoned one must not resume.

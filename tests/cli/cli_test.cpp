@@ -15,43 +15,20 @@
 #include <unistd.h>
 
 #include "engine/store/result_file.h"
+#include "tests/cli/nebench_process.h"
 
 namespace nebench {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-/// Runs the nebench binary with a shell argument string; stdout+stderr.
-Result nebench(const std::string &args) {
-  const std::string cmd =
-      std::string(NEBENCH_BINARY) + " --threads 1 " + args + " 2>&1";
-  Result r;
-  FILE *pipe = popen(cmd.c_str(), "r");
-  std::array<char, 512> buf{};
-  while (fgets(buf.data(), buf.size(), pipe))
-    r.output += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+/// The nebench binary with one thread and shell arguments `args`.
+testing::ProcessResult nebench(const std::string &args) {
+  return testing::run_nebench("--threads 1 " + args);
 }
 
 class Cli : public ::testing::Test {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nebench_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    setenv("NEBENCH_ROOT", NEBENCH_SOURCE_DIR, 1);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   /// A small spec on synthetic data: `runs` t-SNE runs over rho.
   std::string write_spec(const std::string &name, nlohmann::json extra_runs,
                          std::vector<int> rhos = {1, 4}, int iters = 60) {
@@ -93,12 +70,10 @@ protected:
              {"tolerance", 0.01}}}}}}};
     for (auto &r : extra_runs)
       spec["runs"].push_back(r);
-    const auto path = dir_ / (name + ".json");
-    std::ofstream(path) << spec.dump(1);
-    return path.string();
+    return dir_.write_json(name, spec);
   }
 
-  fs::path dir_;
+  testing::ScratchDir dir_{"nebench_cli"};
 };
 
 TEST_F(Cli, HelpAndBadFlags) {
@@ -198,6 +173,33 @@ TEST_F(Cli, AFailedRunIsRecordedAndTheOthersGoOn) {
   EXPECT_NE(info.output.find("failed"), std::string::npos);
 }
 
+TEST_F(Cli, ADivergingRunIsMarkedFailedWithItsEpochAndTheOthersGoOn) {
+  // UMAP's curve a = 1e308 overflows the attraction in the first epochs:
+  // the run fails with the epoch and the reason; the t-SNE runs finish.
+  const auto spec = write_spec(
+      "diverging",
+      {{{"name", "umap"},
+        {"method",
+         {{"type", "umap"}, {"a", 1e308}, {"b", 1}, {"epochs", 20}}}}});
+  const auto out = (dir_ / "r.h5").string();
+  const auto r = nebench("run " + spec + " --profile full --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 ok, 1 failed"), std::string::npos) << r.output;
+  auto f = ResultFile::open(out);
+  EXPECT_EQ(f.status(), "complete");
+  const auto rows = f.read_summary();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].status, "ok");
+  EXPECT_EQ(rows[1].status, "ok");
+  EXPECT_EQ(rows[2].run_id, "umap@seed=0");
+  EXPECT_EQ(rows[2].status, "failed");
+  EXPECT_NE(rows[2].error.find("epoch "), std::string::npos) << rows[2].error;
+  EXPECT_NE(rows[2].error.find("NaN"), std::string::npos) << rows[2].error;
+  const auto info = nebench("info " + out);
+  EXPECT_EQ(info.code, 0);
+  EXPECT_NE(info.output.find(rows[2].error), std::string::npos) << info.output;
+}
+
 TEST_F(Cli, CompleteResultIsUpToDateAndCheckPassesItsOwnBaseline) {
   const auto spec = write_spec("uptodate", nlohmann::json::array());
   const auto out = (dir_ / "r.h5").string();
@@ -243,16 +245,8 @@ TEST_F(Cli, InterruptedRunResumesToTheSameResult) {
 
   const auto out = (dir_ / "r.h5").string();
   const auto log = (dir_ / "log.txt").string();
-  const pid_t pid = fork();
+  const pid_t pid = testing::start_nebench_run(spec, out, log);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    freopen(log.c_str(), "w", stderr);
-    freopen("/dev/null", "w", stdout);
-    execl(NEBENCH_BINARY, NEBENCH_BINARY, "--threads", "1", "run", spec.c_str(),
-          "--profile", "full", "--out", out.c_str(),
-          static_cast<char *>(nullptr));
-    _exit(127);
-  }
   // Interrupt while the second run is being computed.
   bool second_started = false;
   for (int i = 0; i < 600 && !second_started; ++i) {
@@ -263,10 +257,7 @@ TEST_F(Cli, InterruptedRunResumesToTheSameResult) {
   }
   ASSERT_TRUE(second_started);
   kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_EQ(testing::wait_exit(pid), 130);
   EXPECT_FALSE(fs::exists(out));
   ASSERT_TRUE(fs::exists(out + ".tmp"));
   {

@@ -17,28 +17,12 @@
 #include <vector>
 
 #include "engine/core/h5_io.h"
+#include "tests/cli/nebench_process.h"
 
 namespace nebench {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result nebench(const std::string &args) {
-  const std::string cmd = std::string(NEBENCH_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE *pipe = popen(cmd.c_str(), "r");
-  std::array<char, 512> buf{};
-  while (fgets(buf.data(), buf.size(), pipe))
-    r.output += buf.data();
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 /// Run id -> embedding of every run in a result file; every run must be ok.
 std::map<std::string, Matrix> embeddings(const std::string &path) {
@@ -82,23 +66,8 @@ void expect_bitwise_equal(const std::string &a_path, const std::string &b_path,
 
 class Determinism : public ::testing::TestWithParam<int> {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nebench_determinism_" + std::to_string(::getpid()) + "_" +
-            std::to_string(GetParam()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    setenv("NEBENCH_ROOT", NEBENCH_SOURCE_DIR, 1);
-  }
-  void TearDown() override {
-    if (!HasFailure())
-      fs::remove_all(dir_);
-  }
-
   std::string write(const std::string &name, const nlohmann::json &spec) {
-    const auto path = dir_ / (name + ".json");
-    std::ofstream(path) << spec.dump(1);
-    return path.string();
+    return dir_.write_json(name, spec);
   }
 
   /// Runs `spec` twice with --threads GetParam() and compares the results.
@@ -109,15 +78,15 @@ protected:
       outs[i] = (dir_ / (fs::path(spec).stem().string() + "_" +
                          std::to_string(i) + ".h5"))
                     .string();
-      const auto r =
-          nebench("--threads " + std::to_string(GetParam()) + " run " + spec +
-                  " --profile full --out " + outs[i]);
+      const auto r = testing::run_nebench(
+          "--threads " + std::to_string(GetParam()) + " run " + spec +
+          " --profile full --out " + outs[i]);
       ASSERT_EQ(r.code, 0) << r.output;
     }
     expect_bitwise_equal(outs[0], outs[1], expected_runs);
   }
 
-  fs::path dir_;
+  testing::ScratchDir dir_{"nebench_determinism"};
 };
 
 /// Point methods on 2,100 synthetic points (above the exact-repulsion

@@ -23,35 +23,19 @@
 
 #include "engine/core/rng.h"
 #include "engine/store/result_file.h"
+#include "tests/cli/nebench_process.h"
 
 namespace nebench {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::slurp;
+using testing::start_nebench_run;
+using testing::wait_exit;
 using Clock = std::chrono::steady_clock;
 
 /// Exit code of an interrupted `nebench run` (README: exit codes).
 constexpr int kInterruptedExit = 130;
-
-/// Starts `nebench --threads 1 run SPEC --profile full --out OUT [--force]`
-/// with stdout+stderr going to `log`.
-pid_t start_run(const std::string &spec, const std::string &out,
-                const std::string &log, bool force) {
-  const pid_t pid = fork();
-  if (pid != 0)
-    return pid;
-  if (!freopen(log.c_str(), "w", stderr) || !freopen("/dev/null", "w", stdout))
-    _exit(127);
-  if (force)
-    execl(NEBENCH_BINARY, NEBENCH_BINARY, "--threads", "1", "run", spec.c_str(),
-          "--profile", "full", "--out", out.c_str(), "--force",
-          static_cast<char *>(nullptr));
-  else
-    execl(NEBENCH_BINARY, NEBENCH_BINARY, "--threads", "1", "run", spec.c_str(),
-          "--profile", "full", "--out", out.c_str(),
-          static_cast<char *>(nullptr));
-  _exit(127);
-}
 
 /// True once the process catches both SIGINT and SIGTERM (SigCgt in
 /// /proc/PID/status). A signal that arrives before nebench installed its
@@ -85,36 +69,9 @@ bool wait_for_handlers(pid_t pid) {
   return false;
 }
 
-int wait_exit(pid_t pid, bool *signaled = nullptr, int *signal = nullptr) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (signaled)
-    *signaled = WIFSIGNALED(status);
-  if (signal)
-    *signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string slurp(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 class InterruptStress : public ::testing::Test {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nebench_interrupt_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    setenv("NEBENCH_ROOT", NEBENCH_SOURCE_DIR, 1);
-    spec_ = write_spec();
-  }
-  void TearDown() override {
-    if (!HasFailure())
-      fs::remove_all(dir_);
-  }
+  void SetUp() override { spec_ = write_spec(); }
 
   /// Eight short runs of five native methods on 400 synthetic points (about
   /// 2 s with one thread), so that interrupts land in the data preparation,
@@ -159,9 +116,7 @@ protected:
         {"metrics",
          {{{"type", "knn_recall"}, {"k", 10}},
           {{"type", "knn_accuracy"}, {"k", 10}}}}};
-    const auto path = dir_ / "stress.json";
-    std::ofstream(path) << spec.dump(1);
-    return path.string();
+    return dir_.write_json("stress", spec);
   }
 
   /// Runs the spec to completion into `out`; returns the seconds it took
@@ -169,7 +124,7 @@ protected:
   double run_uninterrupted(const std::string &out, bool force = false) {
     const auto t0 = Clock::now();
     const auto log = (dir_ / "reference.log").string();
-    const pid_t pid = start_run(spec_, out, log, force);
+    const pid_t pid = start_nebench_run(spec_, out, log, force);
     EXPECT_EQ(wait_exit(pid), 0) << slurp(log);
     return std::chrono::duration<double>(Clock::now() - t0).count();
   }
@@ -194,7 +149,7 @@ protected:
     }
   }
 
-  fs::path dir_;
+  testing::ScratchDir dir_{"nebench_interrupt"};
   std::string spec_;
 };
 
@@ -220,7 +175,7 @@ TEST_F(InterruptStress, RandomInterruptsResumeToTheUninterruptedResult) {
         (dir_ / ("attempt" + std::to_string(attempts) + ".log")).string();
     const bool had_tmp = fs::exists(tmp);
     ++attempts;
-    const pid_t pid = start_run(spec_, out, log, false);
+    const pid_t pid = start_nebench_run(spec_, out, log, false);
     ASSERT_TRUE(wait_for_handlers(pid)) << slurp(log);
     const double delay = seconds / 4 * (0.02 + 0.98 * rng.uniform());
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
@@ -263,7 +218,8 @@ TEST_F(InterruptStress, RandomInterruptsResumeToTheUninterruptedResult) {
     }
   }
 
-  const pid_t pid = start_run(spec_, out, (dir_ / "final.log").string(), false);
+  const pid_t pid =
+      start_nebench_run(spec_, out, (dir_ / "final.log").string(), false);
   ASSERT_EQ(wait_exit(pid), 0) << slurp((dir_ / "final.log").string());
   EXPECT_FALSE(fs::exists(tmp));
   EXPECT_FALSE(fs::exists(out + ".ckpt"));
@@ -285,7 +241,7 @@ TEST_F(InterruptStress, KillDuringForcedRerunLeavesTheCompleteFileUntouched) {
     ASSERT_LT(attempt, 12);
     const auto log =
         (dir_ / ("kill" + std::to_string(attempt) + ".log")).string();
-    const pid_t pid = start_run(spec_, out, log, true);
+    const pid_t pid = start_nebench_run(spec_, out, log, true);
     // Anywhere from start-up to most of the way through the runs.
     const double delay = seconds * (0.02 + 0.7 * rng.uniform());
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
@@ -313,7 +269,7 @@ TEST_F(InterruptStress, KillDuringForcedRerunLeavesTheCompleteFileUntouched) {
   // (and leaves it as it is), and a forced run over the stale FILE.tmp of
   // a killed process completes.
   const auto up_to_date = (dir_ / "up_to_date.log").string();
-  ASSERT_EQ(wait_exit(start_run(spec_, out, up_to_date, false)), 0)
+  ASSERT_EQ(wait_exit(start_nebench_run(spec_, out, up_to_date, false)), 0)
       << slurp(up_to_date);
   EXPECT_NE(slurp(up_to_date).find("nothing to do"), std::string::npos)
       << slurp(up_to_date);
