@@ -3,6 +3,7 @@
 #   snakemake --profile profiles/local                       # quick profile, 2 cores
 #   snakemake --profile profiles/local --config profile=smoke
 #   snakemake -n --config profile=full                       # what would run
+#   snakemake --profile profiles/slurm --config profile=full # one SLURM job per spec
 #
 # Config keys (--config KEY=VALUE):
 #   profile           spec profile to run: full, quick (default), smoke, or any
@@ -21,6 +22,15 @@
 #   default_memory_gb, default_minutes
 #                     cluster resources of a spec without resources.memory_gb /
 #                     resources.minutes (default 4 GB, 60 min)
+#   device            --device of `nebench run`: auto (default), cpu or cuda.
+#                     auto: cuda for a spec whose resources.gpus > 0 when its job
+#                     goes to a cluster (profiles/slurm), which then holds that
+#                     many GPUs; cpu otherwise (a local run, a CPU spec)
+#   slurm_gpu         sbatch option that the GPU count of a spec with
+#                     resources.gpus > 0 is appended to (default "--gres=gpu:";
+#                     "--gpus=" where a cluster counts GPUs that way)
+#   slurm_gpu_extra   further sbatch options of GPU jobs only, e.g.
+#                     "--partition=gpu" (default none)
 #
 # A spec that lacks the requested profile (other than "full") is skipped with
 # a warning: `nebench run` would reject it. Paths are relative to this file's
@@ -34,6 +44,7 @@ import os
 import re
 import sys
 
+from snakemake.common import Mode
 from snakemake.exceptions import WorkflowError
 
 
@@ -49,6 +60,14 @@ if isinstance(PREPARE, str):
 PYTHON = str(config.get("python", "/usr/bin/python3"))
 DEFAULT_MEMORY_GB = float(config.get("default_memory_gb", 4))
 DEFAULT_MINUTES = float(config.get("default_minutes", 60))
+DEVICE = str(config.get("device", "auto"))
+if DEVICE not in ("auto", "cpu", "cuda"):
+    raise WorkflowError(f"config device={DEVICE!r}: must be auto, cpu or cuda")
+SLURM_GPU = str(config.get("slurm_gpu", "--gres=gpu:"))
+SLURM_GPU_EXTRA = str(config.get("slurm_gpu_extra", ""))
+# Jobs go to a cluster (--slurm, --cluster, ...), or this is such a job
+# running on a cluster node (--mode 2): the spec's resources were granted.
+ON_CLUSTER = not workflow.run_local or workflow.mode == Mode.cluster
 
 # Spec ids become result paths (shared spec reference: no "..", no leading "/").
 SPEC_ID = r"[a-z0-9_]+(?:/[a-z0-9_]+)*"
@@ -179,13 +198,22 @@ def load_specs(files):
                 labels = os.path.normpath(os.path.join(base, ds["labels"]))
                 if os.path.isfile(labels):
                     data.append(labels)
+        gpus = int(res.get("gpus", 0))
         specs[sid] = {
             "file": path,
             "data": data,
             "threads": int(res.get("threads", THREADS)),
             "mem_mb": int(math.ceil(float(res.get("memory_gb", DEFAULT_MEMORY_GB)) * 1024)),
             "runtime": int(math.ceil(float(res.get("minutes", DEFAULT_MINUTES)))),
-            "gpus": int(res.get("gpus", 0)),
+            "gpus": gpus,
+            # Snakemake 7's --slurm executor knows no GPU resource: it appends
+            # slurm_extra to sbatch. None (no resource) for a CPU spec.
+            "slurm_extra": " ".join(filter(None, [f"{SLURM_GPU}{gpus}", SLURM_GPU_EXTRA]))
+            if gpus > 0 else None,
+            # A granted GPU is used; a local run stays on the CPU unless asked
+            # (nebench refuses cuda with a clear error where there is none).
+            "device": DEVICE if DEVICE != "auto" else
+            ("cuda" if gpus > 0 and ON_CLUSTER else "cpu"),
         }
     if skipped:
         print(f"nebench: profile {PROFILE!r} is not defined in {len(skipped)} spec(s), "
@@ -251,12 +279,14 @@ rule run_spec:
         mem_mb=lambda wc: spec_of(wc)["mem_mb"],
         runtime=lambda wc: spec_of(wc)["runtime"],
         gpus=lambda wc: spec_of(wc)["gpus"],
+        slurm_extra=lambda wc: spec_of(wc)["slurm_extra"],
     params:
         nebench=NEBENCH,
         profile=PROFILE,
+        device=lambda wc: spec_of(wc)["device"],
     shell:
         CHECK_NEBENCH + "{params.nebench:q} run {input.spec:q} --profile {params.profile} "
-        "--out {output:q} --threads {threads}"
+        "--out {output:q} --threads {threads} --device {params.device}"
 
 
 rule report:

@@ -2,11 +2,15 @@
 """Regenerates experiments/baselines/<spec>.json from fresh smoke runs.
 
 For every spec (or those named on the command line) it runs the smoke
-profile exactly as CI does (seed 0) for the expected values and claim
-verdicts, and the same profile over seeds 0, 1, 2 for the spread. The band
-of each metric is max(3 x seed sd, 0.01 x |value|, 0.005): wide enough for
-thread-count and platform noise, narrow enough to catch a real regression.
-It prints what changed against the previous baseline.
+profile exactly as CI does (the smoke profile's seeds, usually just 0) for
+the expected values and claim verdicts, and the same profile over seeds 0, 1,
+2 for the spread. The band of each metric is max(3 x seed sd, 0.01 x |value|,
+0.005): wide enough for thread-count and platform noise, narrow enough to
+catch a real regression. It prints what changed against the previous
+baseline and rewrites the listing in experiments/baselines/README.md.
+
+--list only rewrites that listing (no runs) and exits 1 when a spec with a
+smoke profile has no baseline or a baseline has no spec.
 """
 import argparse
 import datetime
@@ -37,6 +41,44 @@ def spec_files(names):
     return sorted(p for p in (ROOT / "experiments").rglob("*.json")
                   if p.name != "schema.json" and "baselines" not in p.parts
                   and has_smoke(p))
+
+
+BASELINES = ROOT / "experiments" / "baselines"
+LISTING_BEGIN = "<!-- listing: written by scripts/update-baselines.py --list -->"
+LISTING_END = "<!-- end of listing -->"
+
+
+def write_listing():
+    """Rewrites the table of baselines in experiments/baselines/README.md;
+    returns the problems (smoke specs without a baseline and the reverse)."""
+    specs = {}
+    for p in spec_files([]):
+        specs[json.loads(p.read_text())["id"]] = p.relative_to(ROOT)
+    rows, problems = [], []
+    for path in sorted(BASELINES.glob("*.json")):
+        b = json.loads(path.read_text())
+        sid = b.get("spec_id", "?")
+        bands = sum(len(m) for m in b.get("metrics", {}).values())
+        spec = specs.pop(sid, None)
+        if spec is None:
+            problems.append(f"{path.relative_to(ROOT)}: no spec with a smoke profile has id {sid!r}")
+        rows.append(f"| `{path.name}` | `{sid}` | {f'`{spec}`' if spec else '(none)'} | "
+                    f"{len(b.get('metrics', {}))} | {bands} | {len(b.get('claims', {}))} | "
+                    f"{b.get('generated_utc', '')} |")
+    for sid, spec in sorted(specs.items()):
+        problems.append(f"{spec}: spec {sid!r} has a smoke profile but no baseline "
+                        f"(experiments/baselines/{sid.replace('/', '__')}.json)")
+    table = "\n".join([
+        "| baseline | spec | spec file | runs | metric bands | claims | generated (UTC) |",
+        "|---|---|---|---|---|---|---|", *rows])
+    readme = BASELINES / "README.md"
+    text = readme.read_text() if readme.exists() else f"{LISTING_BEGIN}\n{LISTING_END}\n"
+    if LISTING_BEGIN not in text or LISTING_END not in text:
+        raise SystemExit(f"{readme}: the markers {LISTING_BEGIN!r} and {LISTING_END!r} are missing")
+    head, rest = text.split(LISTING_BEGIN, 1)
+    tail = rest.split(LISTING_END, 1)[1]
+    readme.write_text(f"{head}{LISTING_BEGIN}\n{table}\n{LISTING_END}{tail}")
+    return problems
 
 
 def run_smoke(nebench, spec, out, threads):
@@ -73,7 +115,15 @@ def main():
     ap.add_argument("specs", nargs="*")
     ap.add_argument("--nebench", default=str(ROOT / "build" / "nebench"))
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--list", action="store_true",
+                    help="only rewrite the listing in experiments/baselines/README.md")
     args = ap.parse_args()
+    if args.list:
+        problems = write_listing()
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"wrote {(BASELINES / 'README.md').relative_to(ROOT)}")
+        return 1 if problems else 0
 
     for spec in spec_files(args.specs):
         doc = json.loads(spec.read_text())
@@ -112,7 +162,7 @@ def main():
                 tol = max(3 * sd, 0.01 * abs(v), 0.005)
                 out["metrics"][rid][m] = {"expected": round(v, 6), "tolerance": round(tol, 6)}
 
-        path = ROOT / "experiments" / "baselines" / (sid.replace("/", "__") + ".json")
+        path = BASELINES / (sid.replace("/", "__") + ".json")
         if path.exists():
             old = json.loads(path.read_text())
             for rid, ms in out["metrics"].items():
@@ -129,6 +179,8 @@ def main():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out, indent=1) + "\n")
         print(f"wrote {path.relative_to(ROOT)}")
+    for p in write_listing():
+        print(p, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -69,16 +69,29 @@ void add_check(CLI::App &app, Action &action) {
       }
       if (baseline->empty())
         return mismatched > 0 ? 1 : 0;
-      const auto rows = compare_to_baseline(load_baseline(*baseline),
-                                            f.read_summary(), verdicts);
-      int failed = 0;
+      const Baseline expected = load_baseline(*baseline);
+      const Provenance prov = f.read_provenance();
+      // Another spec's or profile's baseline would fail every row as
+      // "run missing"; say what is wrong instead.
+      if (expected.spec_id != prov.spec_id || expected.profile != prov.profile)
+        throw UsageError("--baseline " + *baseline + ": is for " +
+                         expected.spec_id + " [" + expected.profile +
+                         "], but " + *file + " holds " + prov.spec_id + " [" +
+                         prov.profile + "]");
+      const auto rows =
+          compare_to_baseline(expected, f.read_summary(), verdicts);
+      std::vector<BaselineRow> failures;
       for (const auto &r : rows)
-        failed += r.ok ? 0 : 1;
+        if (!r.ok)
+          failures.push_back(r);
       fmt::print("{}", format_baseline_table(rows));
-      if (failed > 0) {
+      if (!failures.empty()) {
+        // The failing rows again, last, so that a long table (hundreds of
+        // rows for the CNE specs) does not bury them in a CI log.
         fmt::print(stderr,
-                   "REGRESSION: {} of {} baseline checks failed for {}\n",
-                   failed, rows.size(), *file);
+                   "REGRESSION: {} of {} baseline checks failed for {}:\n{}",
+                   failures.size(), rows.size(), *file,
+                   format_baseline_table(failures));
         return 1;
       }
       fmt::print("baseline: all {} checks within their bands\n", rows.size());

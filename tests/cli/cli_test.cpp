@@ -230,8 +230,23 @@ TEST_F(Cli, CompleteResultIsUpToDateAndCheckPassesItsOwnBaseline) {
   std::ofstream(bad) << baseline.dump();
   const auto reg = nebench("check " + out + " --baseline " + bad.string());
   EXPECT_EQ(reg.code, 1) << reg.output;
-  EXPECT_NE(reg.output.find("REGRESSION"), std::string::npos);
-  EXPECT_NE(reg.output.find("knn_recall@10"), std::string::npos);
+  // The failing row is repeated after the REGRESSION line.
+  const auto regression = reg.output.find("REGRESSION: 1 of ");
+  ASSERT_NE(regression, std::string::npos) << reg.output;
+  EXPECT_NE(reg.output.find(rows[0].run_id + " | knn_recall@10", regression),
+            std::string::npos)
+      << reg.output;
+
+  // Another profile's baseline: a usage error naming both, exit code 2.
+  baseline["profile"] = "smoke";
+  const auto other = dir_ / "other.json";
+  std::ofstream(other) << baseline.dump();
+  const auto wrong = nebench("check " + out + " --baseline " + other.string());
+  EXPECT_EQ(wrong.code, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("is for test/uptodate [smoke], but " + out +
+                              " holds test/uptodate [full]"),
+            std::string::npos)
+      << wrong.output;
 }
 
 TEST_F(Cli, InterruptedRunResumesToTheSameResult) {
