@@ -185,6 +185,15 @@ TEST(DatasetCache, RefusesHugeOrUnwrittenExtents) {
   EXPECT_EQ(data_error([&] { read_dataset_h5(unwritten); }),
             unwritten + ": dataset /X declares 6 values but stores none "
                         "(never written)");
+  const std::string no_columns = dir.file("rows.h5");
+  {
+    // 2^31 rows of nothing: no values to store, but as many indices.
+    H5::H5File file(no_columns, H5F_ACC_TRUNC);
+    const hsize_t dims[2] = {hsize_t(1) << 31, 0};
+    file.createDataSet("X", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, dims));
+  }
+  EXPECT_EQ(data_error([&] { read_dataset_h5(no_columns); }),
+            no_columns + ": dataset /X declares 2147483648 rows of 0 columns");
 }
 
 // fuzz/h5_fuzzer: attributes that should hold one value but hold an array
