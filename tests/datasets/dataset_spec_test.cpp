@@ -167,13 +167,14 @@ TEST(DatasetSpec, WrongCombinationsAreRefused) {
                            "options": {"n_cluster": 3}}})")
                 .find("s.json: dataset.options.n_cluster: unknown key"),
             std::string::npos);
-  EXPECT_NE(spec_error(R"({"dataset": {"path": "data.csv"}})")
+  EXPECT_NE(spec_error(R"({"dataset": {"path": "data.txt"}})")
                 .find("dataset.path: cannot tell the format"),
             std::string::npos);
   EXPECT_NE(
       spec_error(R"({"dataset": {"path": "x.bin", "format": "cifar"}})")
           .find("dataset.format: must be one of {idx, mnist_json, npy, h5, "
-                "cifar10_bin, cifar100_bin, medmnist_npz, edge_list}"),
+                "cifar10_bin, cifar100_bin, medmnist_npz, edge_list, csv, "
+                "h5ad}"),
       std::string::npos);
   EXPECT_NE(spec_error(R"({"dataset": {"path": "c.h5", "labels": "l.npy"}})")
                 .find("dataset.labels: not used with format h5"),

@@ -146,6 +146,8 @@ class BuildSiteTest(unittest.TestCase):
         self.assertIn('class="badge status-partial">partial</span>', index)
         self.assertIn('class="badge status-complete">complete</span>', index)
         self.assertIn("profile <b>smoke</b>", index)
+        # The failed run and the start of its reason are on the dashboard card.
+        self.assertIn("<code>fa2@seed=0</code> (failed: NumericalError: gradient norm", index)
         # Papers appear in the fixed dashboard order: spectrum before cne.
         self.assertLess(index.index('data-paper="spectrum"'), index.index('data-paper="cne"'))
 
@@ -198,6 +200,34 @@ class BuildSiteTest(unittest.TestCase):
         self.assertEqual(sum("/emb_" in s for s in p.imgs), 5)
         self.assertEqual(sum(s.endswith("/traces_tsne.png") for s in p.imgs), 1)
         self.assertFalse([s for s in p.imgs if s.endswith("/traces.png")])
+
+    def test_index_and_spec_page_show_each_claims_reference(self):
+        """The reference column: what the spec's check holds the claim to, from the stored
+        check (the fixture's within claim: 0.2 +- 0.05)."""
+        index = read(os.path.join(self.site, "index.html"))
+        page = read(os.path.join(self.site, "spectrum__fixture_rho.html"))
+        for text in ("knn_recall@15 = 0.2 +- 0.05",
+                     "knn_recall@15 decreasing over rho",
+                     "knn_recall@15: tsne(rho=4) &gt; tsne(rho=1) + 0"):
+            self.assertIn(text, index)
+            self.assertIn(text, page)
+        self.assertIn("reference (spec)", index)
+
+    def test_spec_page_run_times(self):
+        page = read(os.path.join(self.site, "spectrum__fixture_rho.html"))
+        with h5py.File(self.full, "r") as f:
+            secs = {rid: float(f["runs"][rid].attrs["wall_seconds"]) for rid in f["runs"]}
+            graph = float(f["graph"].attrs["build_seconds"])
+        self.assertIn("<h2>Run times</h2>", page)
+        self.assertIn(f"total wall time {build.fmt_number(sum(secs.values()))} s", page)
+        self.assertIn(f"kNN graph {build.fmt_number(graph)} s", page)
+        tsne = [v for k, v in secs.items() if k.startswith("tsne@")]
+        row = re.search(r"<tr><td><code>tsne</code></td>(.*?)</tr>", page).group(1)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        self.assertEqual(cells, ["4", "0", build.fmt_number(sum(tsne) / 4),
+                                 build.fmt_number(max(tsne)), build.fmt_number(sum(tsne))])
+        fa2 = re.search(r"<tr><td><code>fa2</code></td>(.*?)</tr>", page).group(1)
+        self.assertEqual(re.findall(r'<td class="num">([^<]*)</td>', fa2)[:2], ["1", "1"])
 
     def test_partial_page_says_partial(self):
         page = read(os.path.join(self.site, "cne__fixture_partial.html"))
@@ -684,6 +714,37 @@ class HelperTest(unittest.TestCase):
         self.assertEqual(build.fmt_number(3), "3")
         self.assertEqual(build.fmt_observed({"rho": [1, 4], "mean": [0.33986, None]}),
                          "rho: [1, 4]; mean: [0.3399, –]")
+
+    def test_reference_of_every_check_type(self):
+        t = build.fmt_target
+        self.assertEqual(t({"type": "monotone", "run": "tsne", "over": "rho", "metric": "r",
+                            "direction": "decreasing", "tolerance": 0.005}),
+                         "r decreasing over rho (tolerance 0.005)")
+        self.assertEqual(t({"type": "greater", "metric": "r", "margin": 0,
+                            "a": {"run": "infonce", "params": {"m": 500}},
+                            "b": {"run": "infonce", "params": {"m": 5}}}),
+                         "r: infonce(m=500) > infonce(m=5) + 0")
+        self.assertEqual(t({"type": "argmax_in", "run": "tsne", "over": "rho", "metric": "d",
+                            "range": [10, 100], "slack_steps": 1}),
+                         "argmax of d over rho in [10, 100] (+-1 steps)")
+        self.assertEqual(t({"type": "within", "run": "s1", "metric": "g", "reference": 0,
+                            "tolerance": 1e-06}), "g = 0 +- 1e-06")
+        self.assertEqual(t({"type": "ratio_in", "range": [1.1, 1e12],
+                            "a": {"run": "s", "metric": "x", "params": {"wd": 0}},
+                            "b": {"run": "s", "metric": "y"}}),
+                         "x of s(wd=0) / y of s in [1.1, 1e+12]")
+        self.assertEqual(t({"type": "argmax_in", "run": "neg", "over": "c", "metric": "r",
+                            "range": [{"run": "tsne", "metric": "last_c"}, 1.0]}),
+                         "argmax of r over c in [tsne:last_c, 1]")
+        self.assertEqual(t({"type": "close", "metric": "r", "tolerance": 0.03,
+                            "a": {"run": "p"}, "b": {"run": "q"}}), "r: |p - q| <= 0.03")
+        self.assertEqual(t({"type": "slope", "run": "s1", "over": "r", "metric": "steps",
+                            "log": True, "range": [1.9, 2.1]}),
+                         "slope of log steps vs log r in [1.9, 2.1]")
+        self.assertEqual(t({"type": "bound", "run": "simclr", "metric": "auc", "above": 0.5}),
+                         "auc of simclr > 0.5")
+        self.assertEqual(t({"type": "new_kind", "x": 1}), '{"type": "new_kind", "x": 1}')
+        self.assertEqual(t("unparsed text"), "–")
 
     def test_image_shape_from_the_dataset_attributes(self):
         import numpy as np
