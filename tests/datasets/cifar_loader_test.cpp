@@ -12,14 +12,7 @@ namespace {
 
 using testing::Bytes;
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 /// Pixel j (0..3071: R plane, G plane, B plane) of image `id`.
 unsigned char pixel(int id, int j) {

@@ -12,14 +12,7 @@
 namespace nebench {
 namespace {
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 Matrix parse(const std::string &text) {
   return parse_csv_matrix("x.csv", text.data(), text.size());

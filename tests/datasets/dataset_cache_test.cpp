@@ -10,14 +10,7 @@
 namespace nebench {
 namespace {
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 Dataset small_dataset() {
   Dataset ds;

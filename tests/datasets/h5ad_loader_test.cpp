@@ -13,14 +13,7 @@
 namespace nebench {
 namespace {
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 /// Writes the small AnnData files of the tests with the HDF5 C API, laid
 /// out as anndata writes them (groups, datasets, string attributes).

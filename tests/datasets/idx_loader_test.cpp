@@ -11,14 +11,7 @@ namespace {
 
 using testing::Bytes;
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 // Three 2x2 images with distinct pixels 0..11 (one 255 to check the range).
 Bytes three_images() {

@@ -13,14 +13,7 @@ namespace {
 using testing::Bytes;
 using testing::ZipMember;
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 /// Pixel value of image `i`, row y, column x, channel c of the test sets:
 /// distinct for every (i, y, x, c) in the small shapes used here.

@@ -10,14 +10,7 @@
 namespace nebench {
 namespace {
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 /// {"data": [...]} with `images` images whose pixel p of image i is
 /// (i * 784 + p) % 1000 / 1000 (exactly representable in 3 decimals).

@@ -12,14 +12,7 @@ namespace {
 
 using testing::Bytes;
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 /// A .npy file as numpy.save writes it (header padded to 64 bytes).
 Bytes npy(const std::string &descr, bool fortran, const std::string &shape,

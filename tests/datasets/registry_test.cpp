@@ -23,14 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Bytes;
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 /// A temporary repository root holding a registry with one IDX dataset
 /// "toy" (5 images of 1x2 in two files, train then test) and the synthetic

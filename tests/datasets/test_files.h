@@ -2,17 +2,30 @@
 // Helpers for the datasets tests: a private temporary folder per test and
 // writers for the small files the loaders are tested on.
 
+#include "engine/core/errors.h"
+
 #include <zlib.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace nebench::testing {
+
+/// The message of the DataError that `f` throws, or "(no DataError)".
+inline std::string data_error(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const DataError &e) {
+    return e.what();
+  }
+  return "(no DataError)";
+}
 
 /// A fresh folder under the system temp dir, removed with its contents.
 class TempDir {

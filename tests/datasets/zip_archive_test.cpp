@@ -10,14 +10,7 @@ namespace {
 using testing::Bytes;
 using testing::ZipMember;
 
-std::string data_error(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
+using testing::data_error;
 
 Bytes text(const std::string &s) { return Bytes(s.begin(), s.end()); }
 
